@@ -1,0 +1,1 @@
+"""Plain-Python inference: audio, speech recognition, LLM extraction, safety rules. No Django."""

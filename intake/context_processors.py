@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from intake.roles import user_roles
+
+
+def clinic(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    roles = user_roles(user) if user is not None else frozenset()
+    return {
+        "clinic_name": settings.CLINIC_NAME,
+        "intake_env": settings.INTAKE_ENV,
+        "user_roles": roles,
+        "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
+    }

@@ -1,0 +1,67 @@
+"""The one place a visit changes state: a conditional UPDATE that only matches legal sources
+(and, when given, the version the caller saw), so concurrent writers cannot both win."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from intake import audit, events
+from intake.models import Visit
+from intake.states import IllegalTransition, VisitStatus, sources_of
+
+
+class StaleVersion(Exception):
+    def __init__(self, visit_id: int, expected: int, actual: int) -> None:
+        super().__init__(
+            f"Visit #{visit_id} was changed by someone else (version {actual}, you had "
+            f"{expected}). Reload to see the latest."
+        )
+        self.visit_id = visit_id
+        self.expected = expected
+        self.actual = actual
+
+
+def transition(
+    visit_id: int,
+    target: VisitStatus,
+    *,
+    actor: Any = None,
+    reason: str = "",
+    expected_version: int | None = None,
+    stage: str = "",
+    progress: float = 0.0,
+) -> Visit:
+    """Move a visit to `target` or raise IllegalTransition / StaleVersion / Visit.DoesNotExist.
+    Records an audit event and publishes an event after commit."""
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    with transaction.atomic():
+        rows = Visit.objects.filter(pk=visit_id, status__in=[s.value for s in sources_of(target)])
+        if expected_version is not None:
+            rows = rows.filter(version=expected_version)
+        updated = rows.update(
+            status=target.value,
+            status_reason=reason,
+            status_changed_at=timezone.now(),
+            status_changed_by_id=actor_id,
+            version=F("version") + 1,
+        )
+        if not updated:
+            current = Visit.objects.values("status", "version").get(pk=visit_id)
+            if expected_version is not None and current["version"] != expected_version:
+                raise StaleVersion(visit_id, expected_version, current["version"])
+            raise IllegalTransition(current["status"], target)
+        visit = Visit.objects.get(pk=visit_id)
+        audit.record(
+            "visit.transition",
+            actor=actor,
+            visit=visit,
+            detail={"to": target.value, "version": visit.version},
+        )
+        events.publish_on_commit(
+            events.visit_event(visit.pk, visit.status, visit.version, stage, progress)
+        )
+    return visit

@@ -1,0 +1,55 @@
+"""Roles are Django groups. One check, used by views (decorator) and consumers (function)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+
+class Role(StrEnum):
+    FRONT_DESK = "front_desk"
+    NURSE = "nurse"
+    ADMIN = "admin"
+
+
+ALL_ROLES = tuple(Role)
+
+F = TypeVar("F", bound=Callable[..., HttpResponse])
+
+
+def user_roles(user: AbstractBaseUser | AnonymousUser | Any) -> frozenset[Role]:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return frozenset()
+    names = set(user.groups.values_list("name", flat=True))
+    roles = {role for role in Role if role.value in names}
+    if getattr(user, "is_superuser", False):
+        roles.add(Role.ADMIN)
+    return frozenset(roles)
+
+
+def has_role(user: AbstractBaseUser | AnonymousUser | Any, *allowed: Role) -> bool:
+    """True when the user holds any of `allowed`. Admins are not implicitly clinicians: an IT
+    account must not see the nurse queue unless it is also in the nurse group."""
+    return bool(user_roles(user) & set(allowed))
+
+
+def role_required(*allowed: Role) -> Callable[[F], F]:
+    """View decorator: 403 for a logged-in user without the role (login itself is enforced
+    for every view by LoginRequiredMiddleware)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not has_role(request.user, *allowed):
+                raise PermissionDenied("Your account does not have access to this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

@@ -1,0 +1,80 @@
+"""Shared fixtures. Tests talk to the real PostgreSQL and Redis (see `make services`).
+
+Redis: the tests use their own database numbers so a running `make run` on the same Redis is
+not disturbed. Between tests the channel-layer database is flushed (group memberships survive
+across runs otherwise) and the broker's queues are purged - but the broker database is never
+flushed, because Kombu keeps its routing bindings there and flushing them makes later messages
+vanish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+
+from intake.celery import app as celery_app
+from intake.env import redis_db_url
+from intake.roles import Role
+
+TEST_BROKER_DB = 10
+TEST_CHANNELS_DB = 11
+QUEUES = ("asr", "llm", "default")
+
+settings.REDIS_BROKER_DB = TEST_BROKER_DB
+settings.REDIS_CHANNELS_DB = TEST_CHANNELS_DB
+settings.CELERY_BROKER_URL = redis_db_url(settings.REDIS_URL, TEST_BROKER_DB)
+settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [redis_db_url(settings.REDIS_URL, TEST_CHANNELS_DB)]
+celery_app.conf.broker_url = settings.CELERY_BROKER_URL
+
+PASSWORD = "correct-horse-battery"
+
+
+def subprocess_env() -> dict[str, str]:
+    """Environment for subprocesses (workers, manage.py) that must use the test databases."""
+    db = settings.DATABASES["default"]
+    return {
+        "REDIS_BROKER_DB": str(TEST_BROKER_DB),
+        "REDIS_CHANNELS_DB": str(TEST_CHANNELS_DB),
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis() -> Iterator[None]:
+    channels = redis.Redis.from_url(redis_db_url(settings.REDIS_URL, TEST_CHANNELS_DB))
+    broker = redis.Redis.from_url(redis_db_url(settings.REDIS_URL, TEST_BROKER_DB))
+    channels.flushdb()
+    broker.delete(*QUEUES)
+    yield
+    channels.close()
+    broker.close()
+
+
+def make_user(username: str, *roles: Role, **extra: Any) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, **extra)
+    for role in roles:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def nurse(db: None) -> User:
+    return make_user("nurse1", Role.NURSE)
+
+
+@pytest.fixture
+def front_desk(db: None) -> User:
+    return make_user("desk1", Role.FRONT_DESK)
+
+
+@pytest.fixture
+def it_admin(db: None) -> User:
+    return make_user("it1", Role.ADMIN, is_staff=True)

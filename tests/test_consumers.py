@@ -1,0 +1,72 @@
+"""The queue WebSocket: authenticated nurses only; events carry no patient data."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser, User
+
+from intake.asgi import application
+from intake.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, QueueConsumer
+from intake.lifecycle import transition
+from intake.models import Patient, Visit
+from intake.roles import Role
+from intake.states import VisitStatus
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def communicator(user: User | AnonymousUser) -> WebsocketCommunicator:
+    comm = WebsocketCommunicator(QueueConsumer.as_asgi(), "/ws/queue/")
+    comm.scope["user"] = user
+    return comm
+
+
+async def test_it_refuses_anonymous() -> None:
+    comm = communicator(AnonymousUser())
+    connected, code = await comm.connect()
+    assert not connected
+    assert code == CLOSE_UNAUTHENTICATED
+
+
+async def test_it_refuses_front_desk() -> None:
+    desk = await sync_to_async(make_user)("desk-ws", Role.FRONT_DESK)
+    connected, code = await communicator(desk).connect()
+    assert not connected
+    assert code == CLOSE_FORBIDDEN
+
+
+async def test_it_relays_visit_events_to_nurses_without_patient_data() -> None:
+    nurse = await sync_to_async(make_user)("nurse-ws", Role.NURSE)
+    comm = communicator(nurse)
+    connected, _ = await comm.connect()
+    assert connected
+
+    def submit() -> Visit:
+        patient = Patient.objects.create(name="Zed Unique-Name", date_of_birth="1970-01-01")
+        visit = Visit.objects.create(patient=patient)
+        return transition(visit.pk, VisitStatus.SUBMITTED)
+
+    visit = await sync_to_async(submit)()
+    message = await comm.receive_json_from(timeout=5)
+    assert message == {
+        "type": "visit.changed",
+        "visit_id": visit.pk,
+        "status": "submitted",
+        "stage": "",
+        "progress": 0.0,
+        "version": 2,
+    }
+    assert "Zed" not in str(message) and "1970" not in str(message)
+    await comm.disconnect()
+
+
+async def test_it_checks_origin_through_the_real_asgi_stack() -> None:
+    # The project's ASGI app wraps the consumer in the allowed-hosts origin check and the
+    # session auth middleware: a socket without a session is refused.
+    comm = WebsocketCommunicator(application, "/ws/queue/", headers=[(b"origin", b"http://localhost")])
+    connected, code = await comm.connect()
+    assert not connected
+    assert code == CLOSE_UNAUTHENTICATED

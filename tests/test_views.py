@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from intake.models import AuditEvent, WorkerHeartbeat
+from tests.conftest import PASSWORD
+
+PUBLIC = {"/login/", "/healthz"}
+
+
+def all_paths() -> list[str]:
+    """Every parameterless URL the project serves (admin included)."""
+    paths: list[str] = []
+
+    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> None:
+        for p in patterns:
+            route = str(p.pattern)
+            if "<" in route or route.startswith("^"):
+                continue
+            if isinstance(p, URLResolver):
+                if route.startswith("admin/"):
+                    paths.append("/" + prefix + route)
+                    continue
+                walk(p.url_patterns, prefix + route)
+            else:
+                paths.append("/" + prefix + route)
+
+    walk(get_resolver().url_patterns, "")
+    return paths
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.mark.django_db
+def test_it_requires_login_everywhere_but_login_and_healthz(client: Client) -> None:
+    paths = all_paths()
+    assert "/queue/" in paths and "/front-desk/" in paths
+    for path in paths:
+        if path in PUBLIC:
+            continue
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert "/login/" in response["Location"], path
+
+
+@pytest.mark.django_db
+def test_it_logs_in_and_audits(client: Client, nurse: User) -> None:
+    response = client.post(reverse("login"), {"username": "nurse1", "password": PASSWORD})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="auth.login", actor=nurse).exists()
+    client.post(reverse("login"), {"username": "nurse1", "password": "wrong"})
+    failed = AuditEvent.objects.get(action="auth.login_failed")
+    assert failed.detail == {"username": "nurse1"}
+
+
+@pytest.mark.django_db
+def test_it_sends_each_role_home(nurse: User, front_desk: User) -> None:
+    assert logged_in(nurse).get("/")["Location"] == reverse("queue")
+    assert logged_in(front_desk).get("/")["Location"] == reverse("front_desk")
+
+
+@pytest.mark.django_db
+def test_it_keeps_front_desk_out_of_the_queue(front_desk: User) -> None:
+    assert logged_in(front_desk).get(reverse("queue")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_it_keeps_it_admins_out_of_clinical_pages(it_admin: User) -> None:
+    client = logged_in(it_admin)
+    assert client.get(reverse("queue")).status_code == 403
+    assert client.get(reverse("front_desk")).status_code == 403
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_shows_the_queue_to_nurses(nurse: User) -> None:
+    response = logged_in(nurse).get(reverse("queue"))
+    assert response.status_code == 200
+    assert b'data-ws-path="/ws/queue/"' in response.content
+
+
+@pytest.mark.django_db
+def test_it_sends_a_strict_csp(client: Client) -> None:
+    response = client.get(reverse("login"))
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    # No inline script in our own page either (the CSP would block it anyway).
+    assert b"<script>" not in response.content
+
+
+def test_it_references_only_vendored_assets() -> None:
+    root = Path(__file__).resolve().parent.parent / "templates"
+    for template in root.rglob("*.html"):
+        text = template.read_text()
+        assert "http://" not in text and "https://" not in text, template
+
+
+@pytest.mark.django_db
+def test_it_redirects_http_to_the_https_port(client: Client, settings: SettingsWrapper) -> None:
+    settings.HTTPS_PORT = 8443
+    response = client.get("/login/?next=/queue/", HTTP_HOST="intake.lan:8000")
+    assert response.status_code == 301
+    assert response["Location"] == "https://intake.lan:8443/login/?next=/queue/"
+    # Health probes stay on plain HTTP.
+    assert client.get("/healthz", HTTP_HOST="intake.lan:8000").status_code in (200, 503)
+    # Already secure: served.
+    assert client.get("/login/", secure=True).status_code == 200
+
+
+def fresh_heartbeats() -> None:
+    now = timezone.now()
+    for node, queues in (("asr@t", "asr"), ("llm@t", "llm"), ("default@t", "default"),
+                         ("beat@t", "beat")):
+        WorkerHeartbeat.objects.create(
+            hostname=node, queues=queues, pid=1, started_at=now, last_seen=now
+        )
+
+
+@pytest.fixture
+def model_files(settings: SettingsWrapper, tmp_path: Path) -> None:
+    for name in ("asr.bin", "llm.gguf"):
+        (tmp_path / name).write_bytes(b"x")
+    settings.ASR_MODEL_PATH = tmp_path / "asr.bin"
+    settings.LLM_MODEL_PATH = tmp_path / "llm.gguf"
+    settings.MEDIA_ROOT = tmp_path
+    settings.MIN_FREE_DISK_MB = 1
+
+
+@pytest.mark.django_db
+def test_it_reports_healthy(client: Client, model_files: None) -> None:
+    fresh_heartbeats()
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "redis", "workers", "models", "disk"}
+    assert body["checks"]["redis"]["detail"]["queued"] == {"asr": 0, "llm": 0, "default": 0}
+
+
+@pytest.mark.django_db
+def test_it_reports_a_missing_worker(client: Client, model_files: None) -> None:
+    fresh_heartbeats()
+    WorkerHeartbeat.objects.filter(queues="llm").update(
+        last_seen=timezone.now() - timedelta(minutes=10)
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["workers"]["error"] == "no live worker for: llm"
+
+
+@pytest.mark.django_db
+def test_it_reports_a_missing_model(
+    client: Client, model_files: None, settings: SettingsWrapper
+) -> None:
+    fresh_heartbeats()
+    settings.LLM_MODEL_PATH = Path("/nonexistent/model.gguf")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["models"]["error"] == "model file missing: llm"
+
+
+@pytest.mark.django_db
+def test_it_reports_low_disk(client: Client, model_files: None, settings: SettingsWrapper) -> None:
+    fresh_heartbeats()
+    settings.MIN_FREE_DISK_MB = 10**12
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "MB free" in response.json()["checks"]["disk"]["error"]
+
+
+@pytest.mark.django_db
+def test_it_reports_unreachable_redis(
+    client: Client, model_files: None, settings: SettingsWrapper
+) -> None:
+    fresh_heartbeats()
+    settings.REDIS_URL = "redis://127.0.0.1:1"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "redis" in response.json()["checks"]["redis"]["error"]
