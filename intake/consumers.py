@@ -19,7 +19,6 @@ CLOSE_FORBIDDEN = 4403
 CLINICAL_ROLES = (Role.NURSE,)
 
 
-@database_sync_to_async
 def _may_watch_queue(user: Any) -> bool:
     return has_role(user, *CLINICAL_ROLES)
 
@@ -32,7 +31,7 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        if not await _may_watch_queue(user):
+        if not await database_sync_to_async(_may_watch_queue)(user):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         await self.channel_layer.group_add(QUEUE_GROUP, self.channel_name)
@@ -49,6 +48,8 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def visit_changed(self, event: dict[str, Any]) -> None:
         await self.send_json(
-            {key: event[key] for key in ("type", "visit_id", "status", "stage", "progress",
-                                         "version")}
+            {
+                key: event[key]
+                for key in ("type", "visit_id", "status", "stage", "progress", "version")
+            }
         )

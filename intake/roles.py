@@ -7,7 +7,6 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
@@ -23,7 +22,7 @@ ALL_ROLES = tuple(Role)
 F = TypeVar("F", bound=Callable[..., HttpResponse])
 
 
-def user_roles(user: AbstractBaseUser | AnonymousUser | Any) -> frozenset[Role]:
+def user_roles(user: Any) -> frozenset[Role]:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return frozenset()
     names = set(user.groups.values_list("name", flat=True))
@@ -33,7 +32,7 @@ def user_roles(user: AbstractBaseUser | AnonymousUser | Any) -> frozenset[Role]:
     return frozenset(roles)
 
 
-def has_role(user: AbstractBaseUser | AnonymousUser | Any, *allowed: Role) -> bool:
+def has_role(user: Any, *allowed: Role) -> bool:
     """True when the user holds any of `allowed`. Admins are not implicitly clinicians: an IT
     account must not see the nurse queue unless it is also in the nurse group."""
     return bool(user_roles(user) & set(allowed))

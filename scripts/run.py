@@ -11,6 +11,7 @@ behind (Celery's pool children included).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -54,8 +55,10 @@ def prepare(tls_dir: Path) -> None:
     manage("ensure_database")
     manage("migrate", "--noinput")
     print("Demo users (dev only; new passwords every start):", flush=True)
-    manage("create_demo_users", *(["--password", os.environ["DEMO_PASSWORD"]]
-                                  if os.environ.get("DEMO_PASSWORD") else []))
+    manage(
+        "create_demo_users",
+        *(["--password", os.environ["DEMO_PASSWORD"]] if os.environ.get("DEMO_PASSWORD") else []),
+    )
     manage("make_certs", "--dir", str(tls_dir))
     manage("generate_media_key", "--if-missing")
 
@@ -67,16 +70,53 @@ def processes(tls_dir: Path, bind: str, http_port: int, https_port: int) -> list
     tls_endpoint = f"ssl:{https_port}:privateKey={key_arg}:certKey={cert_arg}:interface={bind}"
     celery = [str(BIN / "celery"), "-A", "intake"]
     return [
-        Proc("web", [str(BIN / "daphne"), "-e", tls_endpoint, "-b", bind, "-p", str(http_port),
-                     "--access-log", "-", "intake.asgi:application"]),
-        Proc("asr", [*celery, "worker", "-Q", "asr", "-c", "1", "-n", "asr@%h",
-                     "--loglevel", "INFO"]),
-        Proc("llm", [*celery, "worker", "-Q", "llm", "-c", "1", "-n", "llm@%h",
-                     "--loglevel", "INFO"]),
-        Proc("default", [*celery, "worker", "-Q", "default", "-c", "1", "-n", "default@%h",
-                         "--loglevel", "INFO"]),
-        Proc("beat", [*celery, "beat", "--loglevel", "INFO",
-                      "--schedule", str(ROOT / "var" / "celerybeat-schedule")]),
+        Proc(
+            "web",
+            [
+                str(BIN / "daphne"),
+                "-e",
+                tls_endpoint,
+                "-b",
+                bind,
+                "-p",
+                str(http_port),
+                "--access-log",
+                "-",
+                "intake.asgi:application",
+            ],
+        ),
+        Proc(
+            "asr", [*celery, "worker", "-Q", "asr", "-c", "1", "-n", "asr@%h", "--loglevel", "INFO"]
+        ),
+        Proc(
+            "llm", [*celery, "worker", "-Q", "llm", "-c", "1", "-n", "llm@%h", "--loglevel", "INFO"]
+        ),
+        Proc(
+            "default",
+            [
+                *celery,
+                "worker",
+                "-Q",
+                "default",
+                "-c",
+                "1",
+                "-n",
+                "default@%h",
+                "--loglevel",
+                "INFO",
+            ],
+        ),
+        Proc(
+            "beat",
+            [
+                *celery,
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(ROOT / "var" / "celerybeat-schedule"),
+            ],
+        ),
     ]
 
 
@@ -91,7 +131,11 @@ def start(procs: list[Proc], env: dict[str, str]) -> None:
     width = max(len(p.name) for p in procs)
     for proc in procs:
         proc.popen = subprocess.Popen(
-            proc.argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            proc.argv,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # own process group: we can signal the whole tree
         )
         threading.Thread(target=pump, args=(proc, width), daemon=True).start()
@@ -101,24 +145,18 @@ def stop(procs: list[Proc]) -> None:
     running = [p for p in procs if p.popen is not None]
     for proc in running:
         assert proc.popen is not None
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.popen.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     deadline = time.monotonic() + GRACE_SECONDS
     for proc in running:
         assert proc.popen is not None
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            pass
     # The leader may be gone while its children (pool processes) linger: kill the groups.
     for proc in running:
         assert proc.popen is not None
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.popen.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.popen.wait()
 
 
@@ -145,10 +183,14 @@ def main() -> int:
     print("\nClinic Intake is starting. Open:", flush=True)
     for host in hosts:
         print(f"    https://{host}:{https_port}/", flush=True)
-    print(f"  (http://…:{http_port}/ redirects there; health: https://localhost:{https_port}/healthz)",
-          flush=True)
-    print(f"  Tablets must trust the local CA: {tls_dir / 'ca.der.crt'} (see docs/DEPLOY.md)",
-          flush=True)
+    print(
+        f"  (http://…:{http_port}/ redirects there; health: https://localhost:{https_port}/healthz)",
+        flush=True,
+    )
+    print(
+        f"  Tablets must trust the local CA: {tls_dir / 'ca.der.crt'} (see docs/DEPLOY.md)",
+        flush=True,
+    )
     print("  Ctrl-C stops everything.\n", flush=True)
 
     exit_code = 0
@@ -157,8 +199,10 @@ def main() -> int:
         if dead:
             for p in dead:
                 assert p.popen is not None
-                print(f"[run] {p.name} exited with code {p.popen.returncode}; stopping everything",
-                      flush=True)
+                print(
+                    f"[run] {p.name} exited with code {p.popen.returncode}; stopping everything",
+                    flush=True,
+                )
             exit_code = 1
             break
     print("[run] stopping…", flush=True)

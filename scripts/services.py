@@ -18,7 +18,6 @@ started in var/services.started so `services.py stop` stops exactly that.
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import shutil
 import socket
@@ -29,12 +28,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var"
+VAR = Path(os.environ.get("INTAKE_VAR_DIR", str(ROOT / "var")))
 ENV_FILE = VAR / "services.env"
 STARTED_FILE = VAR / "services.started"
 
-PG_DEFAULT = ("127.0.0.1", 5432)
-REDIS_DEFAULT = ("127.0.0.1", 6379)
+# The ports probed for already-running local servers (overridable for the script's own tests).
+PG_DEFAULT = ("127.0.0.1", int(os.environ.get("INTAKE_PG_DEFAULT_PORT", "5432")))
+REDIS_DEFAULT = ("127.0.0.1", int(os.environ.get("INTAKE_REDIS_DEFAULT_PORT", "6379")))
 PG_PRIVATE_PORT = int(os.environ.get("INTAKE_PG_PORT", "55432"))
 REDIS_PRIVATE_PORT = int(os.environ.get("INTAKE_REDIS_PORT", "56379"))
 APT_PACKAGES = ["postgresql", "redis-server"]
@@ -100,9 +100,9 @@ def apt_install(packages: list[str]) -> None:
 
 
 def pg_bindir() -> Path | None:
-    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if (Path(candidate) / "initdb").exists():
-            return Path(candidate)
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "initdb").exists():
+            return candidate
     initdb = shutil.which("initdb")
     return Path(initdb).parent if initdb else None
 
@@ -131,7 +131,7 @@ def pg_dir() -> Path:
     # Postgres refuses to run as root, and the postgres user cannot enter /root (mode 700):
     # as root the cluster lives where that user can reach it.
     if is_root():
-        return Path(os.environ.get("INTAKE_PG_DIR", "/var/tmp/clinic-intake-pg"))
+        return Path(os.environ.get("INTAKE_PG_DIR", "/var/tmp/clinic-intake-pg"))  # noqa: S108
     return VAR / "pg"
 
 
@@ -153,8 +153,16 @@ def start_private_postgres() -> str:
             shutil.chown(data, "postgres", "postgres")
         subprocess.run(
             as_pg_user(
-                [str(bindir / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres",
-                 "-E", "UTF8"]
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "--auth=trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                ]
             ),
             check=True,
             stdout=subprocess.DEVNULL,
@@ -162,8 +170,17 @@ def start_private_postgres() -> str:
     say(f"starting private PostgreSQL on 127.0.0.1:{PG_PRIVATE_PORT}")
     subprocess.run(
         as_pg_user(
-            [str(bindir / "pg_ctl"), "-w", "-D", str(data), "-l", str(data / "server.log"),
-             "-o", f"-p {PG_PRIVATE_PORT} -k {data} -c listen_addresses=127.0.0.1", "start"]
+            [
+                str(bindir / "pg_ctl"),
+                "-w",
+                "-D",
+                str(data),
+                "-l",
+                str(data / "server.log"),
+                "-o",
+                f"-p {PG_PRIVATE_PORT} -k {data} -c listen_addresses=127.0.0.1",
+                "start",
+            ]
         ),
         check=True,
         stdout=subprocess.DEVNULL,
@@ -183,9 +200,25 @@ def start_private_redis() -> str:
     data.mkdir(parents=True, exist_ok=True)
     say(f"starting private Redis on 127.0.0.1:{REDIS_PRIVATE_PORT}")
     subprocess.run(
-        [binary, "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(REDIS_PRIVATE_PORT),
-         "--save", "", "--appendonly", "no", "--dir", str(data),
-         "--pidfile", str(data / "redis.pid"), "--logfile", str(data / "redis.log")],
+        [
+            binary,
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(REDIS_PRIVATE_PORT),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(data),
+            "--pidfile",
+            str(data / "redis.pid"),
+            "--logfile",
+            str(data / "redis.log"),
+        ],
         check=True,
     )
     wait_for(lambda: redis_answers("127.0.0.1", REDIS_PRIVATE_PORT), "Redis")
@@ -245,8 +278,9 @@ def stop() -> None:
         bindir = pg_bindir()
         if bindir is not None and (pg_dir() / "PG_VERSION").exists():
             subprocess.run(
-                as_pg_user([str(bindir / "pg_ctl"), "-w", "-D", str(pg_dir()), "-m", "fast",
-                            "stop"]),
+                as_pg_user(
+                    [str(bindir / "pg_ctl"), "-w", "-D", str(pg_dir()), "-m", "fast", "stop"]
+                ),
                 check=False,
                 stdout=subprocess.DEVNULL,
             )

@@ -28,8 +28,10 @@ QUEUES = ("asr", "llm", "default")
 settings.REDIS_BROKER_DB = TEST_BROKER_DB
 settings.REDIS_CHANNELS_DB = TEST_CHANNELS_DB
 settings.CELERY_BROKER_URL = redis_db_url(settings.REDIS_URL, TEST_BROKER_DB)
-settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [redis_db_url(settings.REDIS_URL, TEST_CHANNELS_DB)]
-celery_app.conf.broker_url = settings.CELERY_BROKER_URL
+settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [  # type: ignore[index]
+    redis_db_url(settings.REDIS_URL, TEST_CHANNELS_DB)
+]
+celery_app.conf.broker_url = settings.CELERY_BROKER_URL  # type: ignore[misc]
 
 PASSWORD = "correct-horse-battery"
 
@@ -40,9 +42,7 @@ def subprocess_env() -> dict[str, str]:
     return {
         "REDIS_BROKER_DB": str(TEST_BROKER_DB),
         "REDIS_CHANNELS_DB": str(TEST_CHANNELS_DB),
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
+        "DATABASE_URL": (f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"),
     }
 
 

@@ -6,6 +6,7 @@ its own process group so stopping it also stops its pool children.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -34,22 +35,32 @@ class Worker:
     def stop(self, timeout: float = 20.0) -> int:
         if self.popen.poll() is None:
             os.killpg(self.popen.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.popen.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         return self.popen.wait()
 
 
 def start_worker(queue: str, log_dir: Path, *, env: dict[str, str] | None = None) -> Worker:
     return _start(
         queue,
-        [CELERY, "-A", "intake", "worker", "-Q", queue, "-c", "1", "-n", f"{queue}@test",
-         "--without-mingle", "--without-gossip", "--loglevel", "INFO"],
+        [
+            CELERY,
+            "-A",
+            "intake",
+            "worker",
+            "-Q",
+            queue,
+            "-c",
+            "1",
+            "-n",
+            f"{queue}@test",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel",
+            "INFO",
+        ],
         log_dir,
         env,
     )
@@ -58,8 +69,16 @@ def start_worker(queue: str, log_dir: Path, *, env: dict[str, str] | None = None
 def start_beat(log_dir: Path, *, env: dict[str, str] | None = None) -> Worker:
     return _start(
         "beat",
-        [CELERY, "-A", "intake", "beat", "--loglevel", "INFO",
-         "--schedule", str(log_dir / "celerybeat-schedule")],
+        [
+            CELERY,
+            "-A",
+            "intake",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(log_dir / "celerybeat-schedule"),
+        ],
         log_dir,
         env,
     )
@@ -67,18 +86,28 @@ def start_beat(log_dir: Path, *, env: dict[str, str] | None = None) -> Worker:
 
 def _start(name: str, argv: list[str], log_dir: Path, env: dict[str, str] | None) -> Worker:
     log = log_dir / f"{name}.log"
-    full_env = {**os.environ, **subprocess_env(), "WORKER_HEARTBEAT_SECONDS": "1",
-                "OMP_WAIT_POLICY": "PASSIVE", **(env or {})}
+    full_env = {
+        **os.environ,
+        **subprocess_env(),
+        "WORKER_HEARTBEAT_SECONDS": "1",
+        "OMP_WAIT_POLICY": "PASSIVE",
+        **(env or {}),
+    }
     with log.open("wb") as out:
         popen = subprocess.Popen(
-            argv, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT,
+            argv,
+            cwd=ROOT,
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     return Worker(name, popen, log, env or {})
 
 
-def wait_until(predicate: Callable[[], object], timeout: float, what: str,
-               workers: list[Worker] | None = None) -> None:
+def wait_until(
+    predicate: Callable[[], object], timeout: float, what: str, workers: list[Worker] | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -70,7 +70,7 @@ class Visit(models.Model):
             models.Index(
                 fields=["-urgent", "arrived_at"],
                 name="visit_open_queue",
-                condition=models.Q(status__in=[s.value for s in OPEN]),
+                condition=models.Q(status__in=sorted(s.value for s in OPEN)),
             ),
             models.Index(fields=["arrived_at"], name="visit_arrived"),
             models.Index(fields=["status", "status_changed_at"], name="visit_status_changed"),

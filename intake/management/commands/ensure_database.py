@@ -6,6 +6,7 @@ import psycopg
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 
 class Command(BaseCommand):
@@ -13,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         db = settings.DATABASES["default"]
-        params = {
+        params: dict[str, Any] = {
             "host": db.get("HOST") or None,
             "port": db.get("PORT") or None,
             "user": db.get("USER") or None,
@@ -23,7 +24,8 @@ class Command(BaseCommand):
             "connect_timeout": 5,
         }
         try:
-            with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
+            conninfo = make_conninfo("", **{k: v for k, v in params.items() if v})
+            with psycopg.connect(conninfo, autocommit=True) as conn:
                 exists = conn.execute(
                     "SELECT 1 FROM pg_database WHERE datname = %s", (db["NAME"],)
                 ).fetchone()

@@ -22,6 +22,8 @@ class Command(BaseCommand):
                 return
             except OperationalError as e:
                 if time.monotonic() > deadline:
-                    raise CommandError(f"database not reachable after {options['timeout']} s: {e}")
+                    raise CommandError(
+                        f"database not reachable after {options['timeout']} s: {e}"
+                    ) from e
                 connection.close()
                 time.sleep(1)
