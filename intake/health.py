@@ -39,7 +39,10 @@ def check_database() -> Check:
 
 def check_redis() -> Check:
     detail: dict[str, Any] = {}
-    for name, db in (("broker", settings.REDIS_BROKER_DB), ("channels", settings.REDIS_CHANNELS_DB)):
+    for name, db in (
+        ("broker", settings.REDIS_BROKER_DB),
+        ("channels", settings.REDIS_CHANNELS_DB),
+    ):
         try:
             client = redis.Redis.from_url(
                 redis_db_url(settings.REDIS_URL, db), socket_connect_timeout=2, socket_timeout=2
@@ -49,7 +52,9 @@ def check_redis() -> Check:
                 detail["queued"] = {q: int(client.llen(q)) for q in ("asr", "llm", "default")}
             client.close()
         except Exception as e:
-            return Check(ok=False, detail=detail, error=f"redis ({name}) unreachable: {type(e).__name__}")
+            return Check(
+                ok=False, detail=detail, error=f"redis ({name}) unreachable: {type(e).__name__}"
+            )
     return Check(ok=True, detail=detail)
 
 

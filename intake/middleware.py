@@ -20,8 +20,10 @@ class DevHttpsRedirectMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         port: int = settings.HTTPS_PORT
         if port and not request.is_secure() and request.path not in settings.HTTP_REDIRECT_EXEMPT:
-            host = request.get_host().rsplit(":", 1)[0] if "]" not in request.get_host() else (
-                request.get_host().rsplit("]", 1)[0] + "]"
+            host = (
+                request.get_host().rsplit(":", 1)[0]
+                if "]" not in request.get_host()
+                else (request.get_host().rsplit("]", 1)[0] + "]")
             )
             return HttpResponsePermanentRedirect(f"https://{host}:{port}{request.get_full_path()}")
         return self.get_response(request)

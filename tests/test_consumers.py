@@ -66,7 +66,9 @@ async def test_it_relays_visit_events_to_nurses_without_patient_data() -> None:
 async def test_it_checks_origin_through_the_real_asgi_stack() -> None:
     # The project's ASGI app wraps the consumer in the allowed-hosts origin check and the
     # session auth middleware: a socket without a session is refused.
-    comm = WebsocketCommunicator(application, "/ws/queue/", headers=[(b"origin", b"http://localhost")])
+    comm = WebsocketCommunicator(
+        application, "/ws/queue/", headers=[(b"origin", b"http://localhost")]
+    )
     connected, code = await comm.connect()
     assert not connected
     assert code == CLOSE_UNAUTHENTICATED

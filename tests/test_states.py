@@ -129,8 +129,14 @@ async def test_it_publishes_nothing_when_rolled_back() -> None:
 @pytest.mark.django_db
 def test_it_keeps_one_current_transcript_per_visit() -> None:
     visit = make_visit(S.TRANSCRIBING)
-    common = {"visit": visit, "text": "x", "model_id": "m", "language": "en",
-              "audio_seconds": 1.0, "wall_seconds": 1.0}
+    common = {
+        "visit": visit,
+        "text": "x",
+        "model_id": "m",
+        "language": "en",
+        "audio_seconds": 1.0,
+        "wall_seconds": 1.0,
+    }
     Transcript.objects.create(**common)
     Transcript.objects.create(**common, is_current=False)  # history is fine
     with pytest.raises(IntegrityError), transaction.atomic():

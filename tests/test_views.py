@@ -124,8 +124,12 @@ def test_it_redirects_http_to_the_https_port(client: Client, settings: SettingsW
 
 def fresh_heartbeats() -> None:
     now = timezone.now()
-    for node, queues in (("asr@t", "asr"), ("llm@t", "llm"), ("default@t", "default"),
-                         ("beat@t", "beat")):
+    for node, queues in (
+        ("asr@t", "asr"),
+        ("llm@t", "llm"),
+        ("default@t", "default"),
+        ("beat@t", "beat"),
+    ):
         WorkerHeartbeat.objects.create(
             hostname=node, queues=queues, pid=1, started_at=now, last_seen=now
         )

@@ -26,12 +26,16 @@ def test_it_runs_a_default_worker_that_consumes_its_queue(tmp_path: Path) -> Non
     try:
         wait_until(
             lambda: WorkerHeartbeat.objects.filter(hostname="default@test").exists(),
-            60, "the default worker's heartbeat", [worker],
+            60,
+            "the default worker's heartbeat",
+            [worker],
         )
         prune_heartbeats.delay()
         wait_until(
             lambda: not WorkerHeartbeat.objects.filter(hostname="gone@old-box").exists(),
-            30, "the default worker to run prune_heartbeats", [worker],
+            30,
+            "the default worker to run prune_heartbeats",
+            [worker],
         )
         hb = WorkerHeartbeat.objects.get(hostname="default@test")
         assert hb.queues == "default"
@@ -55,7 +59,9 @@ def test_it_loads_the_model_once_per_inference_worker(
             lambda: WorkerHeartbeat.objects.filter(
                 hostname=f"{queue}@test", model_loaded_at__isnull=False
             ).exists(),
-            120, f"the {queue} worker to load its model", [worker],
+            120,
+            f"the {queue} worker to load its model",
+            [worker],
         )
         hb = WorkerHeartbeat.objects.get(hostname=f"{queue}@test")
         assert hb.model_id == f"{queue}: {model.name}"
@@ -64,7 +70,9 @@ def test_it_loads_the_model_once_per_inference_worker(
         seen = hb.last_seen
         wait_until(
             lambda: WorkerHeartbeat.objects.get(hostname=f"{queue}@test").last_seen > seen,
-            15, "a second heartbeat", [worker],
+            15,
+            "a second heartbeat",
+            [worker],
         )
         assert WorkerHeartbeat.objects.get(hostname=f"{queue}@test").model_loaded_at == first_load
         assert worker.output().count("loaded ") == 1
@@ -90,7 +98,9 @@ def test_it_runs_beat_with_a_heartbeat(tmp_path: Path) -> None:
     try:
         wait_until(
             lambda: WorkerHeartbeat.objects.filter(queues="beat").exists(),
-            60, "beat's heartbeat", [beat],
+            60,
+            "beat's heartbeat",
+            [beat],
         )
     finally:
         beat.stop()

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from intake.roles import Role, role_required, user_roles
 from intake.models import Visit
+from intake.roles import Role, role_required, user_roles
 from intake.states import OPEN
 
 
