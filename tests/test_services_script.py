@@ -34,9 +34,7 @@ def isolated() -> Iterator[dict[str, str]]:
     # private to root), so it lives under /var/tmp like the script's own default.
     work = Path(tempfile.mkdtemp(prefix="intake-services-test-", dir="/var/tmp"))
     work.chmod(0o755)
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")
-    } | {
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")} | {
         "INTAKE_VAR_DIR": str(work / "var"),
         "INTAKE_PG_DIR": str(work / "pg"),
         # Nothing listens on these: the script must start its own servers.
