@@ -16,7 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_django(extra_env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "SECRET_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("INTAKE_", "SECRET_", "DATABASE_", "MEDIA_", "ALLOWED_HOSTS", "DEBUG"))
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
