@@ -164,6 +164,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE = {
+    "purge-expired-media": {
+        "task": "intake.tasks.purge_expired_media",
+        "schedule": 3600.0,
+        "options": {"queue": "default", "expires": 3600},
+    },
     "prune-heartbeats": {
         "task": "intake.tasks.prune_heartbeats",
         "schedule": 3600.0,
@@ -254,6 +259,7 @@ else:
         "MEDIA_ENCRYPTION_KEY_FILE", Path("var/media.key"), base=BASE_DIR
     )
 AUDIO_RETENTION_DAYS = env_int("AUDIO_RETENTION_DAYS", 30, minimum=1)
+PHOTO_RETENTION_DAYS = env_int("PHOTO_RETENTION_DAYS", AUDIO_RETENTION_DAYS, minimum=1)
 MIN_FREE_DISK_MB = env_int("MIN_FREE_DISK_MB", 1024, minimum=0)
 
 MODELS_DIR = env_path("MODELS_DIR", Path("models"), base=BASE_DIR)

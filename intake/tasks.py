@@ -18,3 +18,13 @@ def prune_heartbeats(days: int = 1) -> int:
     cutoff = timezone.now() - timedelta(days=days)
     deleted, _ = WorkerHeartbeat.objects.filter(last_seen__lt=cutoff).delete()
     return deleted
+
+
+@shared_task(name="intake.tasks.purge_expired_media", ignore_result=True)
+def purge_expired_media() -> dict[str, int]:
+    """Delete recordings and photos past their retention period (hourly; idempotent)."""
+    from dataclasses import asdict
+
+    from intake.retention import purge_expired_media as purge
+
+    return asdict(purge())

@@ -207,6 +207,10 @@ def main() -> int:
             break
     print("[run] stopping…", flush=True)
     stop(procs)
+    if os.environ.get("INTAKE_SERVICES_STARTED"):
+        # Private Postgres/Redis that this `make run` started itself: stop them too, so Ctrl-C
+        # leaves nothing behind. Servers that were already running are left alone.
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "services.py"), "stop"], check=False)
     print("[run] all processes stopped", flush=True)
     return exit_code
 

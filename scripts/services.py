@@ -120,7 +120,12 @@ def need_binaries(found: bool, what: str) -> None:
     )
 
 
+# Started by this invocation (make run stops these again when it exits).
+started_now: list[str] = []
+
+
 def record_started(name: str) -> None:
+    started_now.append(name)
     VAR.mkdir(exist_ok=True)
     started = set(STARTED_FILE.read_text().split()) if STARTED_FILE.exists() else set()
     started.add(name)
@@ -258,7 +263,10 @@ def ensure() -> None:
     database_url = ensure_postgres()
     redis_url = ensure_redis()
     VAR.mkdir(exist_ok=True)
-    ENV_FILE.write_text(f"DATABASE_URL={database_url}\nREDIS_URL={redis_url}\n")
+    ENV_FILE.write_text(
+        f"DATABASE_URL={database_url}\nREDIS_URL={redis_url}\n"
+        f"INTAKE_SERVICES_STARTED={','.join(started_now)}\n"
+    )
     say(f"PostgreSQL: {urlsplit(database_url).netloc}  Redis: {urlsplit(redis_url).netloc}")
 
 

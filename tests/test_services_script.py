@@ -66,6 +66,7 @@ def test_it_starts_and_stops_private_servers(isolated: dict[str, str]) -> None:
     pg_port, redis_port = isolated["INTAKE_PG_PORT"], isolated["INTAKE_REDIS_PORT"]
     assert values["DATABASE_URL"] == f"postgres://postgres@127.0.0.1:{pg_port}/clinic_intake"
     assert values["REDIS_URL"] == f"redis://127.0.0.1:{redis_port}"
+    assert values["INTAKE_SERVICES_STARTED"] == "postgres,redis"
     with psycopg.connect(f"host=127.0.0.1 port={pg_port} user=postgres dbname=postgres") as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
     assert redis.Redis(port=int(redis_port)).ping()
@@ -74,6 +75,8 @@ def test_it_starts_and_stops_private_servers(isolated: dict[str, str]) -> None:
     again = run(isolated, "ensure")
     assert again.returncode == 0
     assert "starting" not in again.stdout
+    env_file = Path(isolated["INTAKE_VAR_DIR"]) / "services.env"
+    assert "INTAKE_SERVICES_STARTED=\n" in env_file.read_text()
 
     stopped = run(isolated, "stop")
     assert stopped.returncode == 0, stopped.stderr
