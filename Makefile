@@ -42,7 +42,7 @@ certs: $(STAMP)
 	$(BIN)/python manage.py make_certs
 
 run: $(STAMP) models services
-	$(WITH_SERVICES) $(BIN)/python scripts/run.py
+	$(WITH_SERVICES) $(BIN)/python $(CURDIR)/scripts/run.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
