@@ -30,9 +30,7 @@ START_TIMEOUT = float(os.environ.get("SMOKE_START_TIMEOUT", "600"))
 BASE = f"https://localhost:{HTTPS_PORT}"
 # What `make run` starts from this checkout (its virtualenv's daphne and celery, and the
 # supervisor); none of these may survive Ctrl-C. Other checkouts' processes are not ours.
-OUR_PROCESSES = re.compile(
-    re.escape(str(ROOT)) + r"/(\.venv/bin/(daphne|celery)|scripts/run\.py)"
-)
+OUR_PROCESSES = re.compile(re.escape(str(ROOT)) + r"/(\.venv/bin/(daphne|celery)|scripts/run\.py)")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
