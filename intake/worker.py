@@ -52,7 +52,7 @@ def load_engines(queues: list[str]) -> dict[str, Any]:
 
     loaded: dict[str, Any] = {}
     if "asr" in queues:
-        from inference.asr_engine import AsrConfig, WhisperEngine
+        from inference.asr import AsrConfig, WhisperEngine
 
         asr = WhisperEngine(
             AsrConfig(

@@ -23,14 +23,8 @@ import pytest
 # faster-whisper/ctranslate2 must never reach the network in these tests either.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from inference.asr_engine import (
-    AsrConfig,
-    AsrError,
-    AudioDecodeError,
-    ModelMissing,
-    WhisperEngine,
-    decode_to_16k_mono,
-)
+from inference.asr import AsrConfig, AsrError, ModelMissing, WhisperEngine
+from inference.audio import AudioError, decode_to_16k_mono
 from inference.bundled import (
     ASR_FILENAME,
     CACHE_FILENAME,
@@ -43,7 +37,7 @@ from inference.bundled import (
     sha256_file,
     verify_bundled_models,
 )
-from inference.ct2_to_ggml import (
+from inference.ct2ggml import (
     ConversionError,
     convert,
     mel_filters,
@@ -142,15 +136,16 @@ def speak(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
 
 def test_it_transcribes_speech_with_the_converted_model(engine, speak):
     audio = decode_to_16k_mono(speak(EASY_TEXT))
-    segments = engine.transcribe_array(audio)
+    result = engine.transcribe_array(audio)
+    segments = result.segments
 
     text = _normalise(" ".join(s.text for s in segments))
     for words in ("sharp pain", "lower back", "three days", "bend over", "38 degrees"):
         assert words in text, text
-    assert [s.index for s in segments] == list(range(len(segments)))
-    assert segments[0].start_s >= 0.0
-    assert all(s.start_s <= s.end_s for s in segments)
-    assert segments[-1].end_s <= len(audio) / 16_000 + 0.5
+    assert result.language == "en"
+    assert segments[0].start >= 0.0
+    assert all(s.start <= s.end for s in segments)
+    assert segments[-1].end <= len(audio) / 16_000 + 0.5
 
 
 def test_it_refuses_a_missing_model_instead_of_downloading(tmp_path):
@@ -169,7 +164,7 @@ def test_it_refuses_a_file_that_is_not_a_ggml_model(tmp_path):
 
 
 def test_it_returns_no_segments_for_empty_audio(engine):
-    assert engine.transcribe_array(np.zeros(0, dtype=np.float32)) == []
+    assert engine.transcribe_array(np.zeros(0, dtype=np.float32)).segments == ()
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,7 +176,7 @@ def test_it_matches_faster_whisper_transcript(engine, ct2_dir, speak):
     from faster_whisper import WhisperModel
 
     audio = decode_to_16k_mono(speak(EASY_TEXT))
-    ours = " ".join(s.text for s in engine.transcribe_array(audio))
+    ours = " ".join(s.text for s in engine.transcribe_array(audio).segments)
 
     model = WhisperModel(str(ct2_dir), device="cpu", compute_type="float32", cpu_threads=2)
     segments, _info = model.transcribe(audio, beam_size=1, language="en", vad_filter=False)
@@ -204,7 +199,7 @@ def test_it_matches_ctranslate2_when_given_whisper_cpp_style_features(engine, ct
 
     audio = decode_to_16k_mono(speak(HARD_TEXT))
     assert len(audio) < 30 * 16_000
-    ours = " ".join(s.text for s in engine.transcribe_array(audio))
+    ours = " ".join(s.text for s in engine.transcribe_array(audio).segments)
 
     features = FeatureExtractor(feature_size=80)(np.pad(audio, (0, 30 * 16_000)), padding=0)
     features = np.ascontiguousarray(features[None, :, :3000], dtype=np.float32)
@@ -253,6 +248,26 @@ def test_it_converts_deterministically(ct2_dir, models_dir, tmp_path):
     assert filecmp.cmp(tmp_path / "a.bin", tmp_path / "b.bin", shallow=False)
     assert filecmp.cmp(tmp_path / "a.bin", models_dir / ASR_FILENAME, shallow=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.bin", "b.bin"]  # no temp files
+
+
+def test_it_converts_to_an_optional_q8_0_model_that_whisper_cpp_loads(ct2_dir, tmp_path, speak):
+    from inference.asr import read_ggml_header
+
+    report = convert(ct2_dir, tmp_path / "q8.bin", quantize="q8_0")
+    engine = WhisperEngine(AsrConfig(model_path=tmp_path / "q8.bin", threads=2))
+    text = _normalise(
+        " ".join(
+            s.text for s in engine.transcribe_array(decode_to_16k_mono(speak(EASY_TEXT))).segments
+        )
+    )
+
+    assert report.n_tensors == 167
+    assert report.bytes_written < 0.6 * (ct2_dir / "model.bin").stat().st_size
+    assert read_ggml_header(tmp_path / "q8.bin").ftype == 2007  # Q8_0, quantisation version 2
+    for words in ("sharp pain", "lower back", "bend over", "38 degrees"):
+        assert words in text, text
+    with pytest.raises(ConversionError, match="unknown quantization"):
+        convert(ct2_dir, tmp_path / "q4.bin", quantize="q4_0")
 
 
 def _write_ct2_model_bin(
@@ -333,7 +348,7 @@ def test_it_fails_loudly_on_a_truncated_model_bin(ct2_dir, tmp_path):
 
 def test_it_reports_cli_errors_without_a_traceback(tmp_path):
     proc = subprocess.run(
-        [str(REPO / ".venv/bin/python"), "-m", "inference.ct2_to_ggml", str(tmp_path), "x.bin"],
+        [str(REPO / ".venv/bin/python"), "-m", "inference.ct2ggml", str(tmp_path), "x.bin"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -446,7 +461,7 @@ def test_it_decodes_common_upload_formats(speak, tmp_path, suffix, codec_args):
 def test_it_rejects_undecodable_audio(tmp_path):
     junk = tmp_path / "junk.webm"
     junk.write_bytes(b"not audio at all" * 100)
-    with pytest.raises(AudioDecodeError):
+    with pytest.raises(AudioError):
         decode_to_16k_mono(junk)
 
 
