@@ -225,7 +225,8 @@ def test_it_reports_an_empty_upload(tmp_path):
     empty = tmp_path / "empty.webm"
     empty.write_bytes(b"")
 
-    for source in (empty, b"", []):
+    sources: tuple[object, ...] = (empty, b"", [])
+    for source in sources:
         error = _error_for(source)
         assert isinstance(error, AudioEmpty)
         assert error.code == "audio_empty"
@@ -391,7 +392,7 @@ def test_it_maps_trimmed_times_piecewise():
 
 
 def _check_playable(data: bytes, expected_s: float) -> float:
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), mode="r") as container:
         assert container.duration is not None
         duration = container.duration / 1_000_000
         assert abs(duration - expected_s) < 0.1
