@@ -266,10 +266,17 @@ MODELS_DIR = env_path("MODELS_DIR", Path("models"), base=BASE_DIR)
 ASR_MODEL_PATH = env_path("ASR_MODEL_PATH", MODELS_DIR / "ggml-tiny.en.bin", base=BASE_DIR)
 ASR_THREADS = env_int("ASR_THREADS", 2, minimum=1)
 ASR_LANGUAGE = env_str("ASR_LANGUAGE", "en")
+# The clinic's common drug names, comma separated: given to Whisper as vocabulary so that
+# "metformin" is not heard as "met forming".
+ASR_VOCABULARY = env_list("ASR_VOCABULARY", [])
+# One visit's recordings together; longer audio is refused before recognition starts.
+ASR_MAX_AUDIO_SECONDS = env_int("ASR_MAX_AUDIO_SECONDS", 900, minimum=10)
 LLM_MODEL_PATH = env_path("LLM_MODEL_PATH", MODELS_DIR / "gemma3-270m-q4_k_m.gguf", base=BASE_DIR)
 LLM_MMPROJ_PATH = env_optional_path("LLM_MMPROJ_PATH", base=BASE_DIR)
 LLM_THREADS = env_int("LLM_THREADS", 2, minimum=1)
 LLM_CONTEXT = env_int("LLM_CONTEXT", 4096, minimum=512)
+# Bounds one draft's generation (a record is ~250 tokens; the schema bounds every field).
+LLM_MAX_TOKENS = env_int("LLM_MAX_TOKENS", 768, minimum=16)
 
 # --- Static files: vendored, served by WhiteNoise (no CDN, no internet) ---------------------
 STATIC_URL = "/static/"

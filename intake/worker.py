@@ -48,32 +48,19 @@ def _remember_identity(sender: str | None = None, options: Any = None, **_: Any)
 
 
 def load_engines(queues: list[str]) -> dict[str, Any]:
-    from django.conf import settings
+    from intake.engines import asr_config, llm_config
 
     loaded: dict[str, Any] = {}
     if "asr" in queues:
-        from inference.asr import AsrConfig, WhisperEngine
+        from inference.asr import WhisperEngine
 
-        asr = WhisperEngine(
-            AsrConfig(
-                model_path=settings.ASR_MODEL_PATH,
-                language=settings.ASR_LANGUAGE,
-                threads=settings.ASR_THREADS,
-            )
-        )
+        asr = WhisperEngine(asr_config())
         asr.load()
         loaded["asr"] = asr
     if "llm" in queues:
-        from inference.llm_engine import LlmConfig, LlmEngine
+        from inference.llm_engine import LlmEngine
 
-        llm = LlmEngine(
-            LlmConfig(
-                model_path=settings.LLM_MODEL_PATH,
-                mmproj_path=settings.LLM_MMPROJ_PATH,
-                threads=settings.LLM_THREADS,
-                n_ctx=settings.LLM_CONTEXT,
-            )
-        )
+        llm = LlmEngine(llm_config())
         llm.load()
         loaded["llm"] = llm
     return loaded

@@ -13,30 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference.asr import AsrConfig, AsrError
-from inference.llm_engine import LlmConfig, LlmError
-from inference.pipeline import Engines, IntakeConfig, IntakeResult, run_intake
+from inference.asr import AsrError
+from inference.llm_engine import LlmError
+from inference.pipeline import Engines, IntakeResult, run_intake
 from inference.triage import PatientContext, PhotoInput
-
-
-def config_from_settings(*, with_asr: bool, max_tokens: int | None) -> IntakeConfig:
-    llm = LlmConfig(
-        model_path=Path(settings.LLM_MODEL_PATH),
-        mmproj_path=Path(settings.LLM_MMPROJ_PATH) if settings.LLM_MMPROJ_PATH else None,
-        threads=settings.LLM_THREADS,
-        n_ctx=settings.LLM_CONTEXT,
-    )
-    asr = None
-    if with_asr:
-        asr = AsrConfig(
-            model_path=Path(settings.ASR_MODEL_PATH),
-            language=settings.ASR_LANGUAGE,
-            threads=settings.ASR_THREADS,
-        )
-    return IntakeConfig(llm=llm, asr=asr, max_tokens=max_tokens, name="intake_file")
+from intake.engines import intake_config
 
 
 def _existing(paths: list[str], what: str) -> list[Path]:
@@ -83,7 +66,9 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         photos = [PhotoInput(p.read_bytes(), p.name) for p in photo_paths]
-        config = config_from_settings(with_asr=bool(audio), max_tokens=options["max_tokens"])
+        config = intake_config(
+            name="intake_file", with_asr=bool(audio), max_tokens=options["max_tokens"]
+        )
         try:
             engines = Engines.load(config)
         except (LlmError, AsrError) as exc:
