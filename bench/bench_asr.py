@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -25,6 +24,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from inference.asr.wer import wer
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = REPO / "models" / "ggml-tiny.en.bin"
@@ -72,41 +73,6 @@ def configs(quick: bool) -> list[Config]:
     if not quick:
         out.append(Config("faster-whisper", "float32", 2, "ACTIVE"))
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# WER (numbers normalised: "three" -> "3", "fifty two" -> "52")
-# --------------------------------------------------------------------------------------------
-
-_SMALL_WORDS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-)
-_TENS_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety"
-_SMALL = {w: i for i, w in enumerate(_SMALL_WORDS.split(" "))}
-_TENS = {w: 10 * i for i, w in enumerate(_TENS_WORDS.split(" "), 2)}
-
-
-def words(text: str) -> list[str]:
-    out: list[str] = []
-    for token in re.sub(r"[^\w\s]", " ", text.lower().replace("-", " ")).split():
-        if token in _SMALL and out and out[-1].isdigit() and int(out[-1]) in _TENS.values():
-            out[-1] = str(int(out[-1]) + _SMALL[token])
-        elif token in _SMALL:
-            out.append(str(_SMALL[token]))
-        else:
-            out.append(str(_TENS.get(token, token)))
-    return out
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    ref, hyp = words(reference), words(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1] / max(1, len(ref))
 
 
 # --------------------------------------------------------------------------------------------
