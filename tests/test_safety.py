@@ -321,3 +321,19 @@ def test_it_reads_vitals_from_the_record():
     record = _record(vitals=vitals)
     (firing,) = check_record(record, t, age_years=40).firings
     assert firing.rule_id == "danger_zone_vitals" and firing.evidence[0].segment_id == 0
+
+
+def test_it_flags_an_allergy_history_with_breathing_trouble_as_possible_not_anaphylaxis():
+    # A drug allergy in the history is common; with shortness of breath it is worth a nurse's
+    # question (possible, ESI 2), not an ESI 1 anaphylaxis alarm.
+    report = check_transcript(
+        transcript("I am sweating and short of breath.", "I am allergic to penicillin.")
+    )
+    (firing,) = [f for f in report.firings if f.rule_id == "anaphylaxis"]
+    assert firing.possible and firing.esi_floor == 2
+
+
+def test_it_still_fires_anaphylaxis_for_a_reaction_after_a_drug():
+    report = check_transcript(transcript("I took a new pill an hour ago and now I can't breathe."))
+    (firing,) = [f for f in report.firings if f.rule_id == "anaphylaxis"]
+    assert not firing.possible and firing.esi_floor == 1

@@ -110,9 +110,14 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "allergy trigger": (
         "ate", "eating", "food", "peanut*", "nut", "nuts", "shellfish", "shrimp", "sting*", "stung",
-        "bee|bees|wasp|wasps|hornet|hornets", "allerg*", "penicillin", "antibiotic*",
+        "bee|bees|wasp|wasps|hornet|hornets",
         "new medicine|medication|pill|drug", "took ... medicine|medication|pill|drug", "injection",
         "anaphyla*", "epipen",
+    ),
+    # Saying one has an allergy is usually history ("I'm allergic to penicillin"), not an
+    # exposure: with breathing trouble it fires as possible, for a nurse to ask.
+    "allergy mention": (
+        "allerg*", "penicillin", "antibiotic*", "reaction",
     ),
     "hives": (
         "hives", "welts", "itchy rash", "rash all over", "urticaria",
@@ -197,7 +202,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="anaphylaxis",
-        version="1",
+        version="2",
         description="Anaphylaxis: throat swelling or trouble breathing after a trigger, or hives "
         "with breathing trouble",
         esi_floor=1,
@@ -209,9 +214,14 @@ RULES: tuple[Rule, ...] = (
             Criterion(
                 all_of=("shortness of breath",), any_of=("allergy trigger", "hives"), within=25
             ),
+            Criterion(all_of=("throat swelling", "allergy mention")),
         ),
-        # A swollen throat alone may be a sore throat, or an airway closing: a nurse decides.
-        possible_when=(Criterion(all_of=("throat swelling",)),),
+        # A swollen throat alone may be a sore throat, or an airway closing; an allergy named
+        # near breathing trouble may be history or a reaction: a nurse decides.
+        possible_when=(
+            Criterion(all_of=("throat swelling",)),
+            Criterion(all_of=("shortness of breath",), any_of=("allergy mention",), within=25),
+        ),
         possible_floor=2,
     ),
     Rule(
