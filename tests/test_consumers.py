@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
 
@@ -32,14 +32,14 @@ async def test_it_refuses_anonymous() -> None:
 
 
 async def test_it_refuses_front_desk() -> None:
-    desk = await sync_to_async(make_user)("desk-ws", Role.FRONT_DESK)
+    desk = await database_sync_to_async(make_user)("desk-ws", Role.FRONT_DESK)
     connected, code = await communicator(desk).connect()
     assert not connected
     assert code == CLOSE_FORBIDDEN
 
 
 async def test_it_relays_visit_events_to_nurses_without_patient_data() -> None:
-    nurse = await sync_to_async(make_user)("nurse-ws", Role.NURSE)
+    nurse = await database_sync_to_async(make_user)("nurse-ws", Role.NURSE)
     comm = communicator(nurse)
     connected, _ = await comm.connect()
     assert connected
@@ -49,7 +49,7 @@ async def test_it_relays_visit_events_to_nurses_without_patient_data() -> None:
         visit = Visit.objects.create(patient=patient)
         return transition(visit.pk, VisitStatus.SUBMITTED)
 
-    visit = await sync_to_async(submit)()
+    visit = await database_sync_to_async(submit)()
     message = await comm.receive_json_from(timeout=5)
     assert message == {
         "type": "visit.changed",

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import pytest
+
+# database_sync_to_async closes the thread's connection afterwards; plain sync_to_async would
+# leave it open and block dropping the test database.
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -81,15 +85,14 @@ def test_it_detects_a_stale_version() -> None:
 
 @pytest.mark.django_db(transaction=True)
 async def test_it_publishes_an_event_after_commit() -> None:
-    from asgiref.sync import sync_to_async
 
     layer = get_channel_layer()
     channel = await layer.new_channel()
-    visit = await sync_to_async(make_visit)()
+    visit = await database_sync_to_async(make_visit)()
     await layer.group_add(QUEUE_GROUP, channel)
     await layer.group_add(visit_group(visit.pk), channel)
 
-    await sync_to_async(transition)(visit.pk, S.SUBMITTED)
+    await database_sync_to_async(transition)(visit.pk, S.SUBMITTED)
     first = await layer.receive(channel)
     second = await layer.receive(channel)
     expected = {
@@ -106,12 +109,11 @@ async def test_it_publishes_an_event_after_commit() -> None:
 
 @pytest.mark.django_db(transaction=True)
 async def test_it_publishes_nothing_when_rolled_back() -> None:
-    from asgiref.sync import sync_to_async
 
     layer = get_channel_layer()
     channel = await layer.new_channel()
     await layer.group_add(QUEUE_GROUP, channel)
-    visit = await sync_to_async(make_visit)()
+    visit = await database_sync_to_async(make_visit)()
 
     def move_then_fail() -> None:
         with transaction.atomic():
@@ -119,7 +121,7 @@ async def test_it_publishes_nothing_when_rolled_back() -> None:
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
-        await sync_to_async(move_then_fail)()
+        await database_sync_to_async(move_then_fail)()
     import asyncio
 
     with pytest.raises(asyncio.TimeoutError):
