@@ -33,6 +33,7 @@ from inference.triage import (
 
 __all__ = [
     "AsrConfig",
+    "DraftOutcome",
     "Engines",
     "IntakeConfig",
     "IntakeError",
@@ -40,7 +41,9 @@ __all__ = [
     "LlmConfig",
     "PatientContext",
     "PhotoInput",
+    "draft_from_transcript",
     "run_intake",
+    "transcript_safety",
     "typed_transcript",
 ]
 
@@ -187,6 +190,61 @@ def typed_transcript(text: str, language: str = "en") -> Transcript:
     )
 
 
+def transcript_safety(
+    transcript: Transcript | TranscriptIndex, source: Source, patient: PatientContext
+) -> SafetyReport:
+    """The rules on the patient's words; a typed complaint next to a recording is checked too
+    (source "typed"), so nothing staff typed is ignored."""
+    age = patient.age_years
+    report = check_transcript(transcript, age_years=age, source=source)
+    if source == "transcript" and patient.chief_complaint and patient.chief_complaint.strip():
+        typed = typed_transcript(patient.chief_complaint, patient.preferred_language)
+        report = report.merged(check_transcript(typed, age_years=age, source="typed"))
+    return report
+
+
+@dataclass(frozen=True)
+class DraftOutcome:
+    draft: TriageDraft | None
+    failure: ExtractionFailed | None
+    evidence: tuple[ItemEvidence, ...]
+    safety_record: SafetyReport
+    timings: dict[str, float]
+
+
+def draft_from_transcript(
+    llm: Engine,
+    transcript: Transcript | TranscriptIndex,
+    patient: PatientContext,
+    photos: Sequence[PhotoInput] = (),
+    *,
+    typed: bool = False,
+    threshold: float = DEFAULT_THRESHOLD,
+    max_tokens: int | None = None,
+) -> DraftOutcome:
+    """The LLM half of the intake, for callers that already hold a transcript (the `llm`
+    worker reads it back from the database): draft, evidence, rules on the record. Never
+    raises for bad model output; an engine error becomes a `model_error` failure."""
+    index = transcript if isinstance(transcript, TranscriptIndex) else TranscriptIndex(transcript)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    try:
+        outcome = extract(llm, index.text, patient, photos, typed=typed, max_tokens=max_tokens)
+    except LlmError as exc:
+        outcome = ExtractionFailed.of("model_error", detail=str(exc))
+    timings["llm_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    if not isinstance(outcome, TriageDraft):
+        timings["evidence_s"] = time.perf_counter() - t0
+        return DraftOutcome(None, outcome, (), SafetyReport(), timings)
+    evidence = tuple(locate_items(outcome.record.quotes(), index, threshold=threshold))
+    safety_record = check_record(
+        outcome.record, index, age_years=patient.age_years, threshold=threshold
+    )
+    timings["evidence_s"] = time.perf_counter() - t0
+    return DraftOutcome(outcome, None, evidence, safety_record, timings)
+
+
 def _get_transcript(
     audio: Sequence[RecordingSource],
     patient: PatientContext,
@@ -251,13 +309,7 @@ def run_intake(
 
     t0 = time.perf_counter()
     index = TranscriptIndex(transcript)
-    age = patient.age_years
-    safety_transcript = check_transcript(index, age_years=age, source=source or "transcript")
-    if source == "transcript" and patient.chief_complaint:
-        typed = typed_transcript(patient.chief_complaint, patient.preferred_language)
-        safety_transcript = safety_transcript.merged(
-            check_transcript(typed, age_years=age, source="typed")
-        )
+    safety_transcript = transcript_safety(index, source or "transcript", patient)
     timings["safety_s"] = time.perf_counter() - t0
 
     draft: TriageDraft | None = None
@@ -265,32 +317,20 @@ def run_intake(
     evidence: tuple[ItemEvidence, ...] = ()
     safety_record = empty
     if engines.llm is not None:
-        t0 = time.perf_counter()
-        try:
-            outcome = extract(
-                engines.llm,
-                index.text,
-                patient,
-                photos,
-                typed=source == "typed",
-                max_tokens=config.max_tokens,
-            )
-        except LlmError as exc:
-            outcome = ExtractionFailed.of("model_error", detail=str(exc))
-        timings["llm_s"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        if isinstance(outcome, TriageDraft):
-            draft = outcome
-            evidence = tuple(
-                locate_items(draft.record.quotes(), index, threshold=config.evidence_threshold)
-            )
-            safety_record = check_record(
-                draft.record, index, age_years=age, threshold=config.evidence_threshold
-            )
-        else:
-            failure = outcome
-            errors.append(IntakeError("llm", outcome.code, outcome.user_message))
-        timings["evidence_s"] = time.perf_counter() - t0
+        outcome = draft_from_transcript(
+            engines.llm,
+            index,
+            patient,
+            photos,
+            typed=source == "typed",
+            threshold=config.evidence_threshold,
+            max_tokens=config.max_tokens,
+        )
+        draft, failure = outcome.draft, outcome.failure
+        evidence, safety_record = outcome.evidence, outcome.safety_record
+        timings.update(outcome.timings)
+        if failure is not None:
+            errors.append(IntakeError("llm", failure.code, failure.user_message))
     timings["total_s"] = time.perf_counter() - started
     return IntakeResult(
         config_name=config.name,

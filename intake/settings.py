@@ -163,7 +163,21 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30, minimum=1)
+# The pipeline: per-task time limits scale with the audio (asr) from a floor for loading and
+# the LLM; the sweeper re-enqueues visits stuck longer than the grace period with no live lease.
+PROCESSING_BASE_SECONDS = env_int("PROCESSING_BASE_SECONDS", 600, minimum=10)
+PROCESSING_SECONDS_PER_AUDIO_SECOND = float(env_int("PROCESSING_SECONDS_PER_AUDIO_SECOND", 2))
+SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 30, minimum=1)
+SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 120, minimum=1)
+PROCESSING_MAX_RETRIES = env_int("PROCESSING_MAX_RETRIES", 5, minimum=0)
+# Lease expiries (killed worker, hard time limit) before the sweeper fails the visit instead.
+PROCESSING_MAX_ATTEMPTS = env_int("PROCESSING_MAX_ATTEMPTS", 3, minimum=1)
 CELERY_BEAT_SCHEDULE = {
+    "sweep": {
+        "task": "intake.tasks.sweep",
+        "schedule": float(SWEEP_INTERVAL_SECONDS),
+        "options": {"queue": "default", "expires": SWEEP_INTERVAL_SECONDS},
+    },
     "purge-expired-media": {
         "task": "intake.tasks.purge_expired_media",
         "schedule": 3600.0,
