@@ -5,6 +5,7 @@ claim was released); permanent ones fail the visit with a reason a nurse can rea
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any, Literal
 
@@ -48,23 +49,7 @@ def run_transcription(visit_id: int, engine: Any, transcribe: p.TranscribeFn) ->
     claim = steps.claim(visit_id, StepName.ASR, p.lease_seconds("asr", seconds))
     if claim is None:
         return "skipped"  # done already, or another worker holds a live lease
-    try:
-        return _transcribe(claim, engine, transcribe)
-    except transient_errors():
-        steps.release(claim)
-        raise
-    except steps.LeaseLost:
-        return "skipped"
-    except AudioError as exc:
-        p.fail_visit(claim, exc.code, exc.user_message)
-    except (ModelMissing, FileNotFoundError):
-        p.fail_visit(claim, "model_missing", p.MODEL_MISSING)
-    except SoftTimeLimitExceeded:
-        p.fail_visit(claim, "time_limit", p.TOO_SLOW)
-    except Exception:
-        log.exception("visit %s transcription failed", visit_id)
-        p.fail_visit(claim, "internal_error", p.INTERNAL_ERROR)
-    return "failed"
+    return _guarded(claim, "transcription", lambda: _transcribe(claim, engine, transcribe))
 
 
 def _transcribe(claim: steps.Claim, engine: Any, transcribe: p.TranscribeFn) -> Outcome:
@@ -98,19 +83,27 @@ def run_extraction(visit_id: int, engine: Any) -> Outcome:
     claim = steps.claim(visit_id, StepName.LLM, p.lease_seconds("llm", 0.0))
     if claim is None:
         return "skipped"
+    return _guarded(claim, "extraction", lambda: _extract(claim, engine))
+
+
+def _guarded(claim: steps.Claim, what: str, work: Callable[[], Outcome]) -> Outcome:
+    """Run a claimed step, sorting failures: transient ones release the claim and propagate
+    (the task retries); permanent ones fail the visit with a reason a nurse can read."""
     try:
-        return _extract(claim, engine)
+        return work()
     except transient_errors():
         steps.release(claim)
         raise
     except steps.LeaseLost:
         return "skipped"
+    except AudioError as exc:
+        p.fail_visit(claim, exc.code, exc.user_message)
     except (ModelMissing, FileNotFoundError):
         p.fail_visit(claim, "model_missing", p.MODEL_MISSING)
     except SoftTimeLimitExceeded:
         p.fail_visit(claim, "time_limit", p.TOO_SLOW)
     except Exception:
-        log.exception("visit %s extraction failed", visit_id)
+        log.exception("visit %s %s failed", claim.visit_id, what)
         p.fail_visit(claim, "internal_error", p.INTERNAL_ERROR)
     return "failed"
 
