@@ -86,7 +86,7 @@ def time_limits(queue: str, seconds_of_audio: float) -> tuple[int, int]:
 
 def lease_seconds(queue: str, seconds_of_audio: float) -> float:
     # Longer than the hard limit: a live task never loses its lease; a dead one loses it soon.
-    return time_limits(queue, seconds_of_audio)[1] + 60.0
+    return time_limits(queue, seconds_of_audio)[1] + float(settings.PROCESSING_LEASE_MARGIN_SECONDS)
 
 
 # --- enqueueing ------------------------------------------------------------------------------

@@ -167,6 +167,9 @@ WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30, minimum=1)
 # the LLM; the sweeper re-enqueues visits stuck longer than the grace period with no live lease.
 PROCESSING_BASE_SECONDS = env_int("PROCESSING_BASE_SECONDS", 600, minimum=10)
 PROCESSING_SECONDS_PER_AUDIO_SECOND = float(env_int("PROCESSING_SECONDS_PER_AUDIO_SECOND", 2))
+# How much longer than a task's hard time limit its lease lasts: a live task never loses its
+# lease; a killed worker's step is reclaimed by the sweeper this long after its hard limit.
+PROCESSING_LEASE_MARGIN_SECONDS = env_int("PROCESSING_LEASE_MARGIN_SECONDS", 60, minimum=1)
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 30, minimum=1)
 SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 120, minimum=1)
 PROCESSING_MAX_RETRIES = env_int("PROCESSING_MAX_RETRIES", 5, minimum=0)
