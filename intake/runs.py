@@ -54,12 +54,9 @@ def run_transcription(visit_id: int, engine: Any, transcribe: p.TranscribeFn) ->
 
 def _transcribe(claim: steps.Claim, engine: Any, transcribe: p.TranscribeFn) -> Outcome:
     visit_id = claim.visit_id
-    if not p.enter(visit_id, S.TRANSCRIBING, "asr"):
-        steps.fail(claim, "not_processing", "The visit left processing before transcription.")
+    visit = _begin(claim, S.TRANSCRIBING, "asr", "transcription")
+    if visit is None:
         return "skipped"
-    with transaction.atomic():
-        p.publish_stage(visit_id, "asr", 0.0)
-    visit = Visit.objects.select_related("patient").get(pk=visit_id)
     context = p.patient_context(visit)
     recordings = p.live_recordings(visit_id)
     with ExitStack() as stack:
@@ -84,6 +81,17 @@ def run_extraction(visit_id: int, engine: Any) -> Outcome:
     if claim is None:
         return "skipped"
     return _guarded(claim, "extraction", lambda: _extract(claim, engine))
+
+
+def _begin(claim: steps.Claim, status: VisitStatus, stage: str, what: str) -> Visit | None:
+    """Move the visit into the step's state and announce the stage; None (step closed) when
+    the visit already left processing (cancelled, or finished by another delivery)."""
+    if not p.enter(claim.visit_id, status, stage):
+        steps.fail(claim, "not_processing", f"The visit left processing before {what}.")
+        return None
+    with transaction.atomic():
+        p.publish_stage(claim.visit_id, stage, 0.0)
+    return Visit.objects.select_related("patient").get(pk=claim.visit_id)
 
 
 def _guarded(claim: steps.Claim, what: str, work: Callable[[], Outcome]) -> Outcome:
@@ -112,12 +120,9 @@ def _extract(claim: steps.Claim, engine: Any) -> Outcome:
     from inference.pipeline import draft_from_transcript, typed_transcript
 
     visit_id = claim.visit_id
-    if not p.enter(visit_id, S.SUMMARIZING, "llm"):
-        steps.fail(claim, "not_processing", "The visit left processing before the draft.")
+    visit = _begin(claim, S.SUMMARIZING, "llm", "the draft")
+    if visit is None:
         return "skipped"
-    with transaction.atomic():
-        p.publish_stage(visit_id, "llm", 0.0)
-    visit = Visit.objects.select_related("patient").get(pk=visit_id)
     context = p.patient_context(visit)
     row = TranscriptRow.objects.filter(visit_id=visit_id, is_current=True).first()
     if row is not None:

@@ -14,7 +14,6 @@ Exits non-zero with one readable line per problem.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import struct
@@ -24,6 +23,8 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from inference.bundled import sha256_file
 
 # llama.cpp's llama_ftype values (general.file_type) for the types a clinic may meet.
 FILE_TYPES = {
@@ -124,14 +125,6 @@ def gguf_metadata(path: Path) -> dict[str, Any]:
 def projector_matches(architecture: str, projector: str) -> bool:
     """gemma3 <- gemma3; gemma3n <- gemma3nv/gemma3na; gemma4 <- gemma4v/gemma4a/gemma4uv."""
     return re.fullmatch(re.escape(architecture) + r"(u?[va])?", projector) is not None
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def expected_sha256(path: Path) -> str | None:
