@@ -121,3 +121,9 @@ def redis_db_url(url: str, db: int) -> str:
     if tail.isdigit() and head.count("/") >= 2:
         base = head
     return f"{base}/{db}"
+
+
+def channel_host(url: str) -> dict[str, object]:
+    """A channels_redis host with no read timeout: redis-py 8 defaults to 5 s, which is exactly
+    channels_redis' blocking wait for the next message, so idle WebSockets died every 5 s."""
+    return {"address": url, "socket_timeout": None}
