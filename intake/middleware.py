@@ -8,9 +8,13 @@ HTTPS_PORT stays 0, which turns this middleware off.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.contrib.auth.middleware import (
+    LoginRequiredMiddleware as DjangoLoginRequiredMiddleware,
+)
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 
 
 class DevHttpsRedirectMiddleware:
@@ -27,3 +31,33 @@ class DevHttpsRedirectMiddleware:
             )
             return HttpResponsePermanentRedirect(f"https://{host}:{port}{request.get_full_path()}")
         return self.get_response(request)
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    """Django's login requirement, except that calls from scripts (Accept: application/json,
+    the tablet's outbox) get 401 JSON instead of a redirect to the login page: the outbox then
+    keeps its recordings and photos until someone logs in again on that tablet."""
+
+    def handle_no_permission(  # type: ignore[override]  # a 401 instead of the redirect
+        self, request: HttpRequest, view_func: Any
+    ) -> HttpResponse:
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse(
+                {"ok": False, "code": "logged_out", "message": "Log in again to send this."},
+                status=401,
+            )
+        return super().handle_no_permission(request, view_func)
+
+
+class NoStoreMiddleware:
+    """Pages for a logged-in user carry patient data: no browser disk cache, no back/forward
+    cache that would show the last patient on a shared tablet after "next patient"."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response

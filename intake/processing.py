@@ -119,10 +119,10 @@ def publish_stage(visit_id: int, stage: str, progress: float) -> None:
 
 def patient_context(visit: Visit) -> PatientContext:
     patient = visit.patient
-    born: date = patient.date_of_birth
-    age = (visit.arrived_at.date() - born).days / 365.25
+    born: date | None = patient.date_of_birth
+    age = (visit.arrived_at.date() - born).days / 365.25 if born is not None else None
     return PatientContext(
-        age_years=age if 0 <= age < 130 else None,
+        age_years=age if age is not None and 0 <= age < 130 else None,
         sex=patient.sex,  # type: ignore[arg-type]
         preferred_language=patient.preferred_language or "en",
         chief_complaint=visit.chief_complaint_typed.strip() or None,
@@ -164,6 +164,39 @@ def rerun_extraction(visit_id: int, actor: Any) -> Visit:
         steps.open_step(visit_id, StepName.LLM)
         transaction.on_commit(lambda: enqueue_extraction(visit_id))
     return visit
+
+
+def media_added(visit_id: int, actor: Any, *, audio: bool) -> None:
+    """New audio or photos after submit: process again so the draft covers them. A visit the
+    pipeline is busy with is marked and restarted when the current run ends (after_run)."""
+    with transaction.atomic():
+        visit = Visit.objects.select_for_update().get(pk=visit_id)
+        state = visit.state
+        if state in (S.READY, S.FAILED):
+            _restart(visit_id, actor, audio=audio)
+        elif state in PROCESSING:
+            want = "asr" if audio or visit.reprocess == "asr" else "llm"
+            Visit.objects.filter(pk=visit_id).update(reprocess=want)
+
+
+def after_run(visit_id: int) -> None:
+    """Called in the transaction that ends a run (ready or failed): start again when media
+    arrived meanwhile."""
+    want = Visit.objects.values_list("reprocess", flat=True).get(pk=visit_id)
+    if want:
+        Visit.objects.filter(pk=visit_id).update(reprocess="")
+        _restart(visit_id, None, audio=want == "asr")
+
+
+def _restart(visit_id: int, actor: Any, *, audio: bool) -> None:
+    if audio and live_recordings(visit_id):
+        steps.open_step(visit_id, StepName.ASR)
+        transition(visit_id, S.SUBMITTED, actor=actor, reason="new media")
+        transaction.on_commit(lambda: enqueue_transcription(visit_id))
+    else:
+        steps.open_step(visit_id, StepName.LLM)
+        transition(visit_id, S.SUMMARIZING, actor=actor, reason="new media", stage="llm")
+        transaction.on_commit(lambda: enqueue_extraction(visit_id))
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -264,6 +297,7 @@ def fail_visit(claim: steps.Claim, code: str, message: str) -> None:
         # Cancelled or left meanwhile: nothing to tell the queue.
         with contextlib.suppress(IllegalTransition):
             transition(claim.visit_id, S.FAILED, reason=message, stage=claim.step)
+            after_run(claim.visit_id)
     log.warning("visit %s step %s failed: %s", claim.visit_id, claim.step, code)
 
 

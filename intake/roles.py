@@ -8,7 +8,8 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 
 class Role(StrEnum):
@@ -19,7 +20,7 @@ class Role(StrEnum):
 
 ALL_ROLES = tuple(Role)
 
-F = TypeVar("F", bound=Callable[..., HttpResponse])
+F = TypeVar("F", bound=Callable[..., HttpResponseBase])
 
 
 def user_roles(user: Any) -> frozenset[Role]:
@@ -44,7 +45,7 @@ def role_required(*allowed: Role) -> Callable[[F], F]:
 
     def decorator(view: F) -> F:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not has_role(request.user, *allowed):
                 raise PermissionDenied("Your account does not have access to this page.")
             return view(request, *args, **kwargs)

@@ -157,6 +157,7 @@ def _extract(claim: steps.Claim, engine: Any) -> Outcome:
             model_id=draft.model_id,
             prompt_version=draft.prompt_version,
             photos_analysed=draft.photos_analysed,
+            evidence=[e.as_json() for e in outcome.evidence],
             timings={**draft.timings, **outcome.timings},
         )
         p.save_firings(visit_id, outcome.safety_record, source_transcript=row, draft=saved)
@@ -165,6 +166,7 @@ def _extract(claim: steps.Claim, engine: Any) -> Outcome:
         Visit.objects.filter(pk=visit_id).update(esi_suggested=suggested)
         steps.finish(claim)
         transition(visit_id, S.READY, stage="llm", progress=1.0)
+        p.after_run(visit_id)
     return "done"
 
 

@@ -16,6 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from intake.env import (
+    channel_host,
     env_bool,
     env_choice,
     env_int,
@@ -67,11 +68,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Login is required for every view unless it is explicitly marked @login_not_required
-    # (login and /healthz): a new view cannot leak PHI by forgetting a decorator.
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # (login and /healthz): a new view cannot leak PHI by forgetting a decorator. Before the
+    # CSRF check, so a logged-out tablet gets "log in again" (401), not a CSRF refusal.
+    "intake.middleware.LoginRequiredMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "intake.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -128,7 +131,10 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [redis_db_url(REDIS_URL, REDIS_CHANNELS_DB)],
+            # socket_timeout None: redis-py 8 reads with a 5 s timeout by default, exactly
+            # channels_redis' own 5 s blocking wait for the next message, so every idle nurse
+            # WebSocket died after 5 s (django/channels_redis#422, redis/redis-py#4091).
+            "hosts": [channel_host(redis_db_url(REDIS_URL, REDIS_CHANNELS_DB))],
             # Events are tiny and only tell browsers to re-fetch; old ones are useless.
             "expiry": 30,
             "group_expiry": 3600,
@@ -261,6 +267,27 @@ USE_TZ = True
 LANGUAGE_CODE = "en-us"
 USE_I18N = True
 
+# --- Front desk ------------------------------------------------------------------------------
+# Tablets open visits started within this many hours only (nothing older shows on a tablet).
+FRONT_DESK_VISIBLE_HOURS = env_int("FRONT_DESK_VISIBLE_HOURS", 18, minimum=1)
+# The recorder sends a numbered chunk this often; a lost network keeps them in the tablet.
+RECORDING_CHUNK_SECONDS = env_int("RECORDING_CHUNK_SECONDS", 5, minimum=1)
+# The clerk is warned this long before the recorder stops at RECORDING_MAX_SECONDS.
+RECORDING_WARN_SECONDS = env_int("RECORDING_WARN_SECONDS", 60, minimum=5)
+# The browser's echo cancellation / noise suppression / auto gain. Off by default: Whisper copes
+# with a noisy waiting room better than with the artefacts these filters leave in speech.
+RECORDING_BROWSER_PROCESSING = env_bool("RECORDING_BROWSER_PROCESSING", False)
+
+# --- Nurse queue -------------------------------------------------------------------------------
+# Target minutes from arrival to a nurse's review, for ESI 1..5 (comma separated). The queue
+# marks visits past their target; the dashboard compares waits with them.
+_targets = env_list("ESI_WAIT_TARGET_MINUTES", ["0", "10", "30", "60", "120"])
+if len(_targets) != 5 or not all(t.strip().isdigit() for t in _targets):
+    raise ImproperlyConfigured(
+        f"ESI_WAIT_TARGET_MINUTES needs five whole minute values for ESI 1 to 5, not {_targets}."
+    )
+ESI_WAIT_TARGET_MINUTES = [int(t) for t in _targets]
+
 # --- Media (encrypted at rest) and models ----------------------------------------------------
 MEDIA_ROOT = env_path("MEDIA_ROOT", Path("var/media"), base=BASE_DIR)
 if PROD:
@@ -294,6 +321,37 @@ LLM_THREADS = env_int("LLM_THREADS", 2, minimum=1)
 LLM_CONTEXT = env_int("LLM_CONTEXT", 4096, minimum=512)
 # Bounds one draft's generation (a record is ~250 tokens; the schema bounds every field).
 LLM_MAX_TOKENS = env_int("LLM_MAX_TOKENS", 768, minimum=16)
+
+# --- uploads (intake.uploads): limits on what the tablets send ---------------------------------
+# A photo as uploaded (before re-encoding); nginx's client_max_body_size (30m) stays above it.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=64 * 1024)
+# Decoded size, checked from the header before any pixel is decoded (decompression bombs).
+# Pillow's own global limit (~89 Mpx) stays as a second, higher ceiling.
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000, minimum=1_000_000)
+# Longest edge kept after re-encoding: enough to read a medication label, sane on disk.
+PHOTO_MAX_EDGE = env_int("PHOTO_MAX_EDGE", 2560, minimum=256)
+PHOTO_MAX_PER_VISIT = env_int("PHOTO_MAX_PER_VISIT", 12, minimum=1)
+# One recording: the recorder stops here (RECORDING_WARN_SECONDS before, the clerk is warned).
+# Never longer than the recognizer accepts for a whole visit; by default it follows a lowered
+# ASR_MAX_AUDIO_SECONDS, and an explicit value above it stops the server.
+RECORDING_MAX_SECONDS = env_int(
+    "RECORDING_MAX_SECONDS", min(600, ASR_MAX_AUDIO_SECONDS), minimum=10
+)
+if RECORDING_MAX_SECONDS > ASR_MAX_AUDIO_SECONDS:
+    raise ImproperlyConfigured(
+        f"RECORDING_MAX_SECONDS={RECORDING_MAX_SECONDS} exceeds ASR_MAX_AUDIO_SECONDS="
+        f"{ASR_MAX_AUDIO_SECONDS}: the recognizer would refuse a recording the tablet allowed."
+    )
+# One upload chunk (RECORDING_CHUNK_SECONDS of audio; Opus at ~32 kbit/s is ~20 KB per 5 s).
+AUDIO_CHUNK_MAX_BYTES = env_int("AUDIO_CHUNK_MAX_BYTES", 2 * 1024 * 1024, minimum=64 * 1024)
+# Bytes, not seconds, are what the server can count while chunks arrive: the longest recording
+# at 256 kbit/s (8x MediaRecorder's Opus, 2x Safari's AAC) plus 25% for container overhead.
+_RECORDING_BYTES_PER_SECOND = 256_000 // 8
+AUDIO_RECORDING_MAX_BYTES = env_int(
+    "AUDIO_RECORDING_MAX_BYTES",
+    RECORDING_MAX_SECONDS * _RECORDING_BYTES_PER_SECOND * 5 // 4,
+    minimum=AUDIO_CHUNK_MAX_BYTES,
+)
 
 # --- Static files: vendored, served by WhiteNoise (no CDN, no internet) ---------------------
 STATIC_URL = "/static/"

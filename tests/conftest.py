@@ -9,6 +9,7 @@ vanish.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,18 +19,19 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 
 from intake.celery import app as celery_app
-from intake.env import redis_db_url
+from intake.env import channel_host, redis_db_url
 from intake.roles import Role
 
-TEST_BROKER_DB = 10
-TEST_CHANNELS_DB = 11
+# Overridable so that two test runs can share one Redis (e.g. two checkouts on one machine).
+TEST_BROKER_DB = int(os.environ.get("TEST_REDIS_BROKER_DB", "10"))
+TEST_CHANNELS_DB = int(os.environ.get("TEST_REDIS_CHANNELS_DB", "11"))
 QUEUES = ("asr", "llm", "default")
 
 settings.REDIS_BROKER_DB = TEST_BROKER_DB
 settings.REDIS_CHANNELS_DB = TEST_CHANNELS_DB
 settings.CELERY_BROKER_URL = redis_db_url(settings.REDIS_URL, TEST_BROKER_DB)
 settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [  # type: ignore[index]
-    redis_db_url(settings.REDIS_URL, TEST_CHANNELS_DB)
+    channel_host(redis_db_url(settings.REDIS_URL, TEST_CHANNELS_DB))
 ]
 celery_app.conf.broker_url = settings.CELERY_BROKER_URL  # type: ignore[misc]
 

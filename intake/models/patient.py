@@ -13,7 +13,8 @@ class Sex(models.TextChoices):
 
 class Patient(models.Model):
     name = models.CharField(max_length=200)
-    date_of_birth = models.DateField()
+    # Unknown only when "needs a nurse now" was pressed before the form was filled in.
+    date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
     mrn = models.CharField("MRN", max_length=64, blank=True)
     phone = models.CharField(max_length=32, blank=True)

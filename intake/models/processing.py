@@ -63,6 +63,9 @@ class AIDraft(models.Model):
     model_id = models.CharField(max_length=200)
     prompt_version = models.CharField(max_length=40)
     photos_analysed = models.BooleanField(default=False)
+    # Where each item's quote sits in the transcript (inference.evidence ItemEvidence.as_json):
+    # path, supported, segment, character span, times. Unsupported items are kept and marked.
+    evidence = models.JSONField(default=list)
     # {"prompt_tokens": .., "generated_tokens": .., "load_s": .., "generate_s": ..}
     timings = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)

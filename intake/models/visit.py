@@ -62,6 +62,16 @@ class Visit(models.Model):
     esi_suggested = models.PositiveSmallIntegerField(choices=ESI_CHOICES, null=True)
     esi_final = models.PositiveSmallIntegerField(choices=ESI_CHOICES, null=True)
 
+    # A new urgent or red-flag visit alerts every nurse's queue until one of them acknowledges.
+    alert_ack_at = models.DateTimeField(null=True)
+    alert_ack_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    # New audio or photos arrived while the pipeline was already working on older ones: the
+    # step to run again once the current run ends ("asr" covers both; "llm" = photos only).
+    reprocess = models.CharField(max_length=8, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,156 @@
+"""What the front desk does to a visit, apart from uploads (intake.uploads) and submit
+(intake.processing): start it, flag it urgent, type the complaint, remove a photo.
+
+Each function takes ids and the acting user, writes the audit trail and publishes a queue event
+after commit, so a nurse's screen follows without a reload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from intake import audit, events
+from intake.clinic_time import clinic_today, day_bounds
+from intake.mediastore.django import get_store
+from intake.models import Patient, Photo, Visit
+from intake.states import FINAL, VisitStatus
+
+S = VisitStatus
+# Before a nurse starts the review, the front desk may still add to a visit.
+EDITABLE = frozenset({S.DRAFT, S.SUBMITTED, S.TRANSCRIBING, S.SUMMARIZING, S.READY, S.FAILED})
+
+
+class NotEditable(Exception):
+    """The visit is past the point where the front desk may change it."""
+
+
+@dataclass(frozen=True)
+class EarlierVisit:
+    visit_id: int
+    arrived_at: datetime
+    status: str
+
+
+def start_intake(
+    actor: Any,
+    *,
+    name: str,
+    date_of_birth: date | None,
+    sex: str,
+    mrn: str,
+    phone: str,
+    preferred_language: str,
+    consent: bool,
+    urgent: bool = False,
+) -> Visit:
+    now = timezone.now()
+    with transaction.atomic():
+        patient = Patient.objects.create(
+            name=name,
+            date_of_birth=date_of_birth,
+            sex=sex or "unknown",
+            mrn=mrn,
+            phone=phone,
+            preferred_language=preferred_language or "en",
+        )
+        visit = Visit.objects.create(
+            patient=patient,
+            arrived_at=now,
+            created_by=actor,
+            consent_to_record=consent,
+            consent_recorded_by=actor if consent else None,
+            consent_recorded_at=now if consent else None,
+            urgent=urgent,
+            urgent_at=now if urgent else None,
+            urgent_by=actor if urgent else None,
+        )
+        audit.record(
+            "visit.start", actor=actor, visit=visit, detail={"consent": consent, "urgent": urgent}
+        )
+        events.publish_on_commit(events.visit_event(visit.pk, visit.status, visit.version))
+    return visit
+
+
+def earlier_visits_today(visit: Visit) -> list[EarlierVisit]:
+    """Other visits today for the same name and date of birth: maybe a duplicate intake."""
+    patient = visit.patient
+    if patient.date_of_birth is None:
+        return []
+    start, end = day_bounds(clinic_today())
+    rows = (
+        Visit.objects.filter(
+            patient__name__iexact=patient.name,
+            patient__date_of_birth=patient.date_of_birth,
+            arrived_at__gte=start,
+            arrived_at__lt=end,
+        )
+        .exclude(pk=visit.pk)
+        .order_by("arrived_at")
+        .values_list("pk", "arrived_at", "status")
+    )
+    return [EarlierVisit(pk, at, status) for pk, at, status in rows]
+
+
+def front_desk_visit(visit_id: int) -> Visit:
+    """A visit the front desk may open: not ended, and started within the last day (tablets
+    show nothing older)."""
+    since = timezone.now() - timedelta(hours=settings.FRONT_DESK_VISIBLE_HOURS)
+    return Visit.objects.select_related("patient").get(
+        pk=visit_id,
+        arrived_at__gte=since,
+        status__in=[s.value for s in VisitStatus if s not in FINAL],
+    )
+
+
+def mark_urgent(visit_id: int, actor: Any) -> bool:
+    """ "Needs a nurse now": top of the queue at once. Returns False when it already was.
+    Allowed in every open state, the AI's progress does not matter."""
+    with transaction.atomic():
+        updated = (
+            Visit.objects.filter(pk=visit_id, urgent=False)
+            .exclude(status__in=[s.value for s in FINAL])
+            .update(
+                urgent=True,
+                urgent_at=timezone.now(),
+                urgent_by=actor,
+                version=F("version") + 1,
+            )
+        )
+        if not updated:
+            return False
+        visit = Visit.objects.get(pk=visit_id)
+        audit.record("visit.urgent", actor=actor, visit=visit)
+        events.publish_on_commit(events.visit_event(visit.pk, visit.status, visit.version))
+    return True
+
+
+def set_typed_complaint(visit_id: int, actor: Any, text: str) -> None:
+    with transaction.atomic():
+        visit = Visit.objects.select_for_update().get(pk=visit_id)
+        if visit.state not in EDITABLE:
+            raise NotEditable("A nurse has already reviewed this visit.")
+        Visit.objects.filter(pk=visit_id).update(chief_complaint_typed=text)
+        audit.record("visit.complaint_typed", actor=actor, visit=visit_id)
+
+
+def delete_photo(visit_id: int, photo_id: int, actor: Any) -> None:
+    """Staff remove a photo before review: the file goes at once, the row stays for the audit
+    trail."""
+    with transaction.atomic():
+        visit = Visit.objects.select_for_update().get(pk=visit_id)
+        if visit.state not in EDITABLE:
+            raise NotEditable("A nurse has already reviewed this visit.")
+        photo = Photo.objects.select_for_update().get(
+            pk=photo_id, visit_id=visit_id, deleted_at__isnull=True
+        )
+        Photo.objects.filter(pk=photo.pk).update(deleted_at=timezone.now())
+        audit.record("photo.delete", actor=actor, visit=visit_id, obj=photo)
+        name = photo.media_name
+        transaction.on_commit(lambda: get_store().delete(name))
