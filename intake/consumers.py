@@ -8,7 +8,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from intake.events import QUEUE_GROUP
+from intake.events import QUEUE_GROUP, visit_group
 from intake.roles import Role, has_role
 
 # Close codes in the application range (4000-4999) so the page can tell "log in again" apart
@@ -26,6 +26,9 @@ def _may_watch_queue(user: Any) -> bool:
 class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     groups: list[str] = []
 
+    def group_names(self) -> list[str]:
+        return [QUEUE_GROUP]
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -34,8 +37,9 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if not await database_sync_to_async(_may_watch_queue)(user):
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        await self.channel_layer.group_add(QUEUE_GROUP, self.channel_name)
-        self.groups = [QUEUE_GROUP]
+        self.groups = self.group_names()
+        for group in self.groups:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -53,3 +57,11 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 for key in ("type", "visit_id", "status", "stage", "progress", "version")
             }
         )
+
+
+class VisitConsumer(QueueConsumer):
+    """One visit's events (/ws/visits/<id>/): the review page learns that another nurse
+    changed the visit it shows."""
+
+    def group_names(self) -> list[str]:
+        return [visit_group(int(self.scope["url_route"]["kwargs"]["visit_id"]))]

@@ -72,3 +72,40 @@ async def test_it_checks_origin_through_the_real_asgi_stack() -> None:
     connected, code = await comm.connect()
     assert not connected
     assert code == CLOSE_UNAUTHENTICATED
+
+
+def visit_communicator(user: User | AnonymousUser, visit_id: int) -> WebsocketCommunicator:
+    from channels.routing import URLRouter
+
+    from intake.routing import websocket_urlpatterns
+
+    comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/visits/{visit_id}/")
+    comm.scope["user"] = user
+    return comm
+
+
+async def test_it_sends_a_visits_page_only_that_visits_events() -> None:
+    nurse = await database_sync_to_async(make_user)("nurse-visit-ws", Role.NURSE)
+
+    def two_visits() -> tuple[Visit, Visit]:
+        patient = Patient.objects.create(name="P Q", date_of_birth="1970-01-01")
+        return Visit.objects.create(patient=patient), Visit.objects.create(patient=patient)
+
+    mine, other = await database_sync_to_async(two_visits)()
+    comm = visit_communicator(nurse, mine.pk)
+    connected, _ = await comm.connect()
+    assert connected
+    await database_sync_to_async(transition)(other.pk, VisitStatus.SUBMITTED)
+    await database_sync_to_async(transition)(mine.pk, VisitStatus.SUBMITTED)
+    message = await comm.receive_json_from(timeout=5)
+    assert message["visit_id"] == mine.pk and message["status"] == "submitted"
+    assert await comm.receive_nothing(timeout=0.3)
+    await comm.disconnect()
+
+
+async def test_it_refuses_a_visits_events_to_front_desk_and_anonymous() -> None:
+    desk = await database_sync_to_async(make_user)("desk-visit-ws", Role.FRONT_DESK)
+    for user in (desk, AnonymousUser()):
+        connected, code = await visit_communicator(user, 1).connect()
+        assert not connected
+        assert code in (CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED)

@@ -44,4 +44,49 @@
     };
   }
   connect();
+
+  // Ticking waits: minutes since arrival, re-marked over target without a round trip.
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll(".wait[data-arrived]").forEach(function (el) {
+      var minutes = Math.max(0, Math.floor((now - Date.parse(el.dataset.arrived)) / 60000));
+      el.textContent = minutes + " min";
+    });
+  }
+  window.setInterval(tick, 15000);
+
+  // New alerts: a beep when their number grows, if this nurse turned the sound on (a
+  // preference, not patient data, so localStorage is fine).
+  var sound = document.getElementById("alert-sound");
+  var lastCount = null;
+  if (sound) {
+    sound.checked = window.localStorage.getItem("alert-sound") === "on";
+    sound.addEventListener("change", function () {
+      window.localStorage.setItem("alert-sound", sound.checked ? "on" : "off");
+    });
+  }
+  function beep() {
+    try {
+      var ctx = new (window.AudioContext || window.webkitAudioContext)();
+      var osc = ctx.createOscillator();
+      osc.frequency.value = 880;
+      osc.connect(ctx.destination);
+      osc.start();
+      osc.stop(ctx.currentTime + 0.3);
+    } catch (err) { /* no audio output */ }
+  }
+  function checkAlerts() {
+    var alerts = document.getElementById("alerts");
+    var count = alerts ? Number(alerts.dataset.count) : 0;
+    if (lastCount !== null && count > lastCount && sound && sound.checked) { beep(); }
+    lastCount = count;
+  }
+  document.body.addEventListener("htmx:afterSwap", checkAlerts);
+  // An acknowledgement changes the visit for every nurse: refresh now (the event follows).
+  document.body.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.elt && e.detail.elt.classList && e.detail.elt.classList.contains("alert-item")) {
+      document.body.dispatchEvent(new Event("queue-changed"));
+    }
+  });
+  checkAlerts();
 })();

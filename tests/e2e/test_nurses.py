@@ -1,0 +1,162 @@
+"""Two nurses in two browsers on the live queue (daphne + Channels + Redis): a visit becomes
+ready, both queues show it without a reload, one nurse confirms the triage, the other's queue
+follows; a second confirmation from a stale page is refused."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import pytest
+from django.db import connection
+from playwright.sync_api import Browser, Page, expect
+
+from inference.triage.schema import record_template
+from intake.lifecycle import transition
+from intake.models import AIDraft, NurseReview, Patient, SafetyFiring, Transcript, Visit
+from intake.models import TranscriptSegment as Segment
+from intake.roles import Role
+from intake.states import VisitStatus
+from tests.conftest import make_user
+from tests.e2e.conftest import Screens
+from tests.e2e.test_tablet import log_in
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e, pytest.mark.slow]
+S = VisitStatus
+T = TypeVar("T")
+
+
+@pytest.fixture
+def nurses(browser: Browser, server: str) -> Iterator[tuple[Page, Page]]:
+    make_user("nurse1", Role.NURSE)
+    make_user("nurse2", Role.NURSE)
+    contexts = [
+        browser.new_context(base_url=server, viewport={"width": 1400, "height": 900})
+        for _ in range(2)
+    ]
+    pages = []
+    for ctx, name in zip(contexts, ("nurse1", "nurse2"), strict=True):
+        ctx.set_default_timeout(15_000)
+        page = ctx.new_page()
+        log_in(page, name)
+        page.wait_for_url(re.compile(r"/queue/$"))
+        expect(page.locator("#live")).to_have_text("live")
+        pages.append(page)
+    yield pages[0], pages[1]
+    for ctx in contexts:
+        ctx.close()
+
+
+def off_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a state change in another thread: publishing its event uses async_to_sync, which
+    cannot run in this thread while Playwright's event loop lives here."""
+    with ThreadPoolExecutor(1) as pool:
+        future: Future[T] = pool.submit(_closing, fn, *args, **kwargs)
+        return future.result()
+
+
+def _closing(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def summarizing_visit() -> Visit:
+    patient = Patient.objects.create(name="Grace Hopper", date_of_birth="1946-12-09", sex="female")
+    visit = Visit.objects.create(patient=patient, status=S.SUMMARIZING.value, esi_rule_floor=2)
+    transcript = Transcript.objects.create(
+        visit=visit,
+        text="I have chest pain and I am short of breath.",
+        model_id="tiny.en",
+        language="en",
+        audio_seconds=4,
+        wall_seconds=1,
+    )
+    Segment.objects.create(transcript=transcript, index=0, start_s=0, end_s=4, text=transcript.text)
+    SafetyFiring.objects.create(
+        visit=visit,
+        transcript=transcript,
+        source="transcript",
+        rule_id="chest_pain_acs",
+        esi_floor=2,
+        evidence=[{"quote": "chest pain", "supported": True, "segment": 0, "t0": 0.5, "t1": 1.2}],
+    )
+    return visit
+
+
+def become_ready(visit: Visit) -> None:
+    data = record_template()
+    data["chief_complaint"] = {"normalized": "chest pain", "quote": "chest pain"}
+    data["esi"] = {"level": 3, "rationale": "stable"}
+    AIDraft.objects.create(
+        visit=visit,
+        data=data,
+        schema_version="1",
+        model_id="gemma-test.gguf",
+        prompt_version="t",
+        transcript=Transcript.objects.get(visit=visit),
+        evidence=[
+            {
+                "path": "chief_complaint",
+                "quote": "chest pain",
+                "supported": True,
+                "segment": 0,
+                "t0": 0.5,
+                "t1": 1.2,
+            }
+        ],
+    )
+    Visit.objects.filter(pk=visit.pk).update(esi_suggested=2)
+    transition(visit.pk, S.READY, stage="llm", progress=1.0)
+
+
+def test_it_keeps_two_nurses_queues_live_through_a_review(
+    nurses: tuple[Page, Page], screens: Screens
+) -> None:
+    first, second = nurses
+    visit = summarizing_visit()
+    off_loop(transition, visit.pk, S.SUBMITTED)  # any event: both queues re-fetch the rows
+    row = f"#visit-{visit.pk}"
+    for page in (first, second):
+        expect(page.locator(row)).to_contain_text("Grace Hopper")
+        expect(page.locator(f"#ack-{visit.pk}")).to_be_visible()  # red-flag alert
+    Visit.objects.filter(pk=visit.pk).update(status=S.SUMMARIZING.value)
+    off_loop(become_ready, visit)
+    for page in (first, second):
+        expect(page.locator(row)).to_contain_text("Ready")
+    screens(first, "queue-ready")
+
+    # Nurse 2 opens the visit too, then nurse 1 acknowledges, reviews and confirms.
+    second.click(f"{row} a")
+    expect(second.locator("#confirm")).to_be_visible()
+    first.click(f"#ack-{visit.pk}")
+    expect(first.locator(f"#ack-{visit.pk}")).to_have_count(0)
+    first.click(f"{row} a")
+    expect(first.locator(".quote").first).to_contain_text("chest pain")
+    screens(first, "review")
+    first.click("#confirm")  # without a final ESI: refused
+    expect(first.locator("#final-esi-error")).to_be_visible()
+    first.check("input[name=final_esi][value='2']")
+    first.click("#confirm")
+    expect(first.locator(".review-done")).to_contain_text("ESI 2")
+    screens(first, "confirmed")
+
+    # Nurse 2's page learned of the change; their stale confirmation is refused.
+    expect(second.locator("#changed-note")).to_be_visible()
+    second.check("input[name=final_esi][value='4']")
+    second.click("#confirm")
+    expect(second.locator(".msg-error")).to_contain_text("Another nurse changed this visit")
+    screens(second, "stale-refused")
+    assert NurseReview.objects.get(visit=visit).final_esi == 2
+
+    second.goto("/queue/")
+    expect(second.locator(row)).to_contain_text("ESI 2")
+    expect(second.locator(row)).to_contain_text("Reviewed")
+    first.goto("/queue/")
+    first.goto(f"/visits/{visit.pk}/")
+    first.click("#move-roomed")
+    expect(second.locator(row)).to_contain_text("Roomed")
+    screens(second, "queue-after")
