@@ -17,7 +17,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from intake.models import AIDraft, SafetyFiring, Visit
+from intake.models import AIDraft, ProcessingStep, SafetyFiring, StepStatus, Visit
 from intake.states import FINAL, OPEN, PROCESSING, VisitStatus
 
 S = VisitStatus
@@ -69,6 +69,8 @@ class Row:
     red_flags: tuple[str, ...]
     alerting: bool
     typed: bool
+    # The pipeline step working on it now, if any: "asr"/"llm", seconds running, attempt.
+    running: tuple[str, int, int] | None = None
 
 
 def age_years(born: date | None, on: datetime) -> int | None:
@@ -89,7 +91,7 @@ def waiting_for_nurse(visit: Visit) -> bool:
 
 
 def rows(visits: list[Visit], now: datetime | None = None) -> list[Row]:
-    """What each queue row shows; two queries for the whole page, not two per row."""
+    """What each queue row shows; three queries for the whole page, not per row."""
     now = now or timezone.now()
     ids = [v.pk for v in visits]
     flags: dict[int, list[str]] = {}
@@ -106,6 +108,12 @@ def rows(visits: list[Visit], now: datetime | None = None) -> list[Row]:
             "visit_id", "data__chief_complaint__normalized"
         )
     )
+    running = {
+        visit_id: (step, int((now - started).total_seconds()) if started else 0, attempt)
+        for visit_id, step, started, attempt in ProcessingStep.objects.filter(
+            visit_id__in=ids, status=StepStatus.RUNNING
+        ).values_list("visit_id", "step", "started_at", "attempt")
+    }
     out = []
     for v in visits:
         esi = int(getattr(v, "sort_esi", None) or UNKNOWN_ESI)
@@ -124,6 +132,7 @@ def rows(visits: list[Visit], now: datetime | None = None) -> list[Row]:
                 red_flags=tuple(flags.get(v.pk, ())),
                 alerting=is_alerting(v, bool(flags.get(v.pk))),
                 typed=typed,
+                running=running.get(v.pk),
             )
         )
     return out

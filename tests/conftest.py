@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from intake.celery import app as celery_app
 from intake.env import channel_host, redis_db_url
+from intake.mediastore.crypto import generate_key_file
+from intake.mediastore.django import reset_store
 from intake.roles import Role
 
 # Overridable so that two test runs can share one Redis (e.g. two checkouts on one machine).
@@ -80,3 +85,21 @@ def front_desk(db: None) -> User:
 @pytest.fixture
 def it_admin(db: None) -> User:
     return make_user("it1", Role.ADMIN, is_staff=True)
+
+
+def logged_in(user: User) -> Client:
+    """A test client with `user`'s session (the password every test user gets)."""
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def media(tmp_path: Path, settings: SettingsWrapper) -> Iterator[Path]:
+    """A fresh encrypted media store under tmp_path for this test; yields its root."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ENCRYPTION_KEY_FILE = tmp_path / "media.key"
+    generate_key_file(settings.MEDIA_ENCRYPTION_KEY_FILE)
+    reset_store()
+    yield settings.MEDIA_ROOT
+    reset_store()

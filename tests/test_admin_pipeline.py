@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 
 from intake.health import check_redis
 from intake.models import Patient, Visit
 from intake.processing import enqueue_extraction, enqueue_transcription
 from intake.roles import Role
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import logged_in, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +21,6 @@ PATIENT_NAME = "Admin Panel-Patient"
 
 def changelist() -> str:
     return reverse("admin:intake_workerheartbeat_changelist")
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def visits_in(*statuses: str) -> Visit:

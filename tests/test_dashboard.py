@@ -26,7 +26,7 @@ from intake.dashboard import (
 )
 from intake.models import AIDraft, AuditEvent, NurseReview, Patient, Visit
 from intake.states import VisitStatus
-from tests.conftest import PASSWORD
+from tests.conftest import logged_in
 
 S = VisitStatus
 CHICAGO = ZoneInfo("America/Chicago")
@@ -84,12 +84,6 @@ def reviewed_visit(
     visit = make_visit(arrived, **fields)
     review(visit, nurse, final_esi, wait)
     return visit
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 # --- Aggregates --------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from intake.models import (
     Visit,
 )
 from intake.states import VisitStatus
-from tests.conftest import PASSWORD
+from tests.conftest import logged_in
 from tests.test_processing import make_visit
 
 pytestmark = pytest.mark.django_db
@@ -532,12 +532,6 @@ def test_the_command_refuses_missing_and_unreviewed_visits(tmp_path: Path) -> No
 
 
 # --- the view ------------------------------------------------------------------------------
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def test_the_view_serves_a_nurse(exported: Any, nurse_named: User) -> None:

@@ -18,17 +18,11 @@ from PIL import Image
 
 from intake.models import AuditEvent, Patient, Photo, Recording, Visit
 from intake.states import VisitStatus
-from tests.conftest import PASSWORD
-from tests.test_processing import media, queue_length, silent_wav  # noqa: F401
+from tests.conftest import PASSWORD, logged_in
+from tests.test_processing import queue_length, silent_wav
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = VisitStatus
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def new_intake(client: Client, **extra: str) -> Visit:
@@ -238,7 +232,7 @@ def test_it_refuses_to_submit_nothing(front_desk: User) -> None:
 
 def test_it_takes_a_chunked_recording_and_submits_it(
     front_desk: User,
-    media: Path,  # noqa: F811
+    media: Path,
 ) -> None:
     client = logged_in(front_desk)
     visit = new_intake(client)
@@ -254,7 +248,7 @@ def test_it_takes_a_chunked_recording_and_submits_it(
 
 def test_it_refuses_to_submit_while_a_recording_is_still_uploading(
     front_desk: User,
-    media: Path,  # noqa: F811
+    media: Path,
 ) -> None:
     client = logged_in(front_desk)
     visit = new_intake(client)
@@ -267,7 +261,7 @@ def test_it_refuses_to_submit_while_a_recording_is_still_uploading(
 
 def test_it_answers_a_logged_out_tablet_with_401_json(
     front_desk: User,
-    media: Path,  # noqa: F811
+    media: Path,
 ) -> None:
     visit = new_intake(logged_in(front_desk))
     response = send_chunk(Client(), visit, 0, 0, silent_wav(1.0))
@@ -278,7 +272,7 @@ def test_it_answers_a_logged_out_tablet_with_401_json(
 
 def test_it_answers_a_gap_with_the_expected_chunk(
     front_desk: User,
-    media: Path,  # noqa: F811
+    media: Path,
 ) -> None:
     client = logged_in(front_desk)
     visit = new_intake(client)
@@ -300,7 +294,7 @@ def test_it_answers_a_gap_with_the_expected_chunk(
 def test_it_stores_shows_and_deletes_a_photo(
     front_desk: User,
     nurse: User,
-    media: Path,  # noqa: F811
+    media: Path,
 ) -> None:
     client = logged_in(front_desk)
     visit = new_intake(client)
@@ -323,12 +317,12 @@ def test_it_stores_shows_and_deletes_a_photo(
     photo.refresh_from_db()
     assert photo.deleted_at is not None
     assert client.get(reverse("photo_image", args=[photo.pk])).status_code == 404
-    assert not list((media / "media").rglob("*.cims"))  # the file itself is gone
+    assert not list(media.rglob("*.cims"))  # the file itself is gone
 
 
 def test_it_checks_csrf_on_photo_uploads(
     front_desk: User,
-    media: Path,  # noqa: F811
+    media: Path,
 ) -> None:
     client = Client(enforce_csrf_checks=True)
     assert client.login(username=front_desk.username, password=PASSWORD)
@@ -348,7 +342,7 @@ def new_intake_without_csrf(user: User) -> Visit:
 
 def test_it_drafts_again_when_a_photo_arrives_after_the_draft(
     front_desk: User,
-    media: Path,  # noqa: F811
+    media: Path,
 ) -> None:
     client = logged_in(front_desk)
     visit = new_intake(client, consent_to_record="")
@@ -375,7 +369,7 @@ def test_it_drafts_again_when_a_photo_arrives_after_the_draft(
 
 def test_it_restarts_the_draft_when_a_photo_came_during_the_run(
     front_desk: User,
-    media: Path,  # noqa: F811
+    media: Path,
 ) -> None:
     from intake import runs
     from intake.models import AIDraft

@@ -9,7 +9,7 @@ import random
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,8 +18,6 @@ from django.contrib.auth.models import User
 from PIL import Image
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from intake.mediastore import generate_key_file
-from intake.mediastore.django import reset_store
 from intake.models import Patient, Photo, Recording, RecordingChunk, Visit
 from intake.states import VisitStatus
 from intake.uploads.chunks import append_chunk, discard_recording
@@ -257,16 +255,6 @@ CASES = [
 
 
 # --- the test --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def media(tmp_path: Path, settings: SettingsWrapper) -> Iterator[Path]:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDIA_ENCRYPTION_KEY_FILE = tmp_path / "media.key"
-    generate_key_file(settings.MEDIA_ENCRYPTION_KEY_FILE)
-    reset_store()
-    yield settings.MEDIA_ROOT
-    reset_store()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,17 +17,11 @@ from intake.models import AIDraft, AuditEvent, NurseReview, Patient, SafetyFirin
 from intake.roles import Role
 from intake.states import VisitStatus
 from intake.worklist import queue_visits, rows
-from tests.conftest import PASSWORD, make_user
-from tests.test_processing import add_recording, media, silent_wav  # noqa: F401
+from tests.conftest import logged_in, make_user
+from tests.test_processing import add_recording, silent_wav
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = VisitStatus
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def visit(
@@ -297,7 +290,7 @@ def test_it_prints_a_summary_that_says_whether_a_nurse_confirmed(nurse: User) ->
 
 def test_it_serves_a_seekable_playback_copy_made_once(
     nurse: User,
-    media: Path,  # noqa: F811
+    media: Path,
 ) -> None:
     from intake.models import Recording
 
@@ -314,3 +307,21 @@ def test_it_serves_a_seekable_playback_copy_made_once(
     rec.refresh_from_db()
     assert rec.playback_media == name  # not made twice
     assert AuditEvent.objects.filter(action="recording.listen", visit_id=v.pk).count() == 2
+
+
+def test_it_shows_which_step_is_working_on_a_visit(nurse: User) -> None:
+    from intake.models import ProcessingStep
+
+    v = visit("Working", S.TRANSCRIBING)
+    ProcessingStep.objects.create(
+        visit=v,
+        step="asr",
+        attempt=2,
+        status="running",
+        lease_owner="w",
+        lease_expires_at=timezone.now() + timedelta(minutes=5),
+        started_at=timezone.now() - timedelta(seconds=12),
+    )
+    body = logged_in(nurse).get(reverse("queue")).content.decode()
+    row = body.split(f'id="visit-{v.pk}"')[1].split("</tr>")[0]
+    assert "asr running 1" in row and "attempt 2" in row

@@ -33,7 +33,7 @@ from intake.states import VisitStatus
 from tests.conftest import TEST_BROKER_DB, TEST_CHANNELS_DB
 from tests.harness import Worker, start_worker, wait_until
 from tests.test_pipeline_workers import spoken_webm
-from tests.test_processing import add_recording, make_visit, media  # noqa: F401
+from tests.test_processing import add_recording, make_visit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -94,7 +94,7 @@ def loaded_count(worker: Worker) -> int:
 
 def test_it_reclaims_the_lease_of_a_whole_killed_asr_worker(
     tmp_path: Path,
-    media: Path,  # noqa: F811
+    media: Path,
 ) -> None:
     visit = make_visit()
     add_recording(visit, spoken_webm(tmp_path, repeat=4), parts=3, mime="audio/webm;codecs=opus")
@@ -187,7 +187,7 @@ def redis_at(url: str) -> Iterator[None]:
 
 def test_it_recovers_visits_queued_in_a_redis_that_restarted_empty(
     tmp_path: Path,
-    media: Path,  # noqa: F811
+    media: Path,
 ) -> None:
     audio = spoken_webm(tmp_path)
     visits = [make_visit(), make_visit()]
@@ -228,7 +228,7 @@ def test_it_recovers_visits_queued_in_a_redis_that_restarted_empty(
 
 def test_it_completes_when_the_llm_workers_database_connection_is_terminated(
     tmp_path: Path,
-    media: Path,  # noqa: F811
+    media: Path,
 ) -> None:
     visit = make_visit()
     add_recording(visit, spoken_webm(tmp_path), parts=2, mime="audio/webm;codecs=opus")

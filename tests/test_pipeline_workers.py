@@ -30,7 +30,7 @@ from intake.states import VisitStatus
 from tests.conftest import make_user
 from tests.fixtures_models import CLIP_TEXT
 from tests.harness import Worker, start_worker, wait_until
-from tests.test_processing import add_recording, make_visit, media  # noqa: F401
+from tests.test_processing import add_recording, make_visit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -124,7 +124,7 @@ def assert_processed(visit_id: int) -> None:
 
 async def test_it_processes_a_spoken_visit_with_real_workers(
     tmp_path: Path,
-    media: Path,  # noqa: F811
+    media: Path,
 ) -> None:
     for path in (settings.ASR_MODEL_PATH, settings.LLM_MODEL_PATH):
         if not Path(path).is_file():
@@ -168,7 +168,7 @@ async def test_it_processes_a_spoken_visit_with_real_workers(
 
 def test_it_recovers_when_the_asr_pool_child_is_killed_mid_transcription(
     tmp_path: Path,
-    media: Path,  # noqa: F811
+    media: Path,
 ) -> None:
     visit = make_visit()
     # Longer speech so the transcription runs long enough to be killed in the middle.

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import wave
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from pytest_django.fixtures import Settings as SettingsWrapper
 
 from inference.transcript import Segment, Transcript, Word
 from intake import runs, steps
-from intake.mediastore import generate_key_file
-from intake.mediastore.django import get_store, reset_store
+from intake.mediastore.django import get_store
 from intake.models import (
     AIDraft,
     Patient,
@@ -50,16 +47,6 @@ def broker() -> redis.Redis:
     from intake.env import redis_db_url
 
     return redis.Redis.from_url(redis_db_url(settings.REDIS_URL, TEST_BROKER_DB))
-
-
-@pytest.fixture
-def media(tmp_path: Path, settings: SettingsWrapper) -> Iterator[Path]:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDIA_ENCRYPTION_KEY_FILE = tmp_path / "media.key"
-    generate_key_file(settings.MEDIA_ENCRYPTION_KEY_FILE)
-    reset_store()
-    yield tmp_path
-    reset_store()
 
 
 def make_visit(*, typed: str = "", age_years: int = 58) -> Visit:

@@ -7,7 +7,6 @@ import hashlib
 import io
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,7 @@ from django.db import DatabaseError, connection
 from django.test import RequestFactory
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from intake.mediastore import generate_key_file
-from intake.mediastore.django import get_store, reset_store
+from intake.mediastore.django import get_store
 from intake.models import Patient, Recording, RecordingChunk, Visit
 from intake.states import VisitStatus
 from intake.uploads.chunks import (
@@ -32,16 +30,6 @@ pytestmark = pytest.mark.django_db
 
 EBML = b"\x1a\x45\xdf\xa3"  # WebM/Matroska: what Chrome's MediaRecorder starts chunk 0 with
 WEBM = "audio/webm;codecs=opus"
-
-
-@pytest.fixture
-def media(tmp_path: Path, settings: SettingsWrapper) -> Iterator[Path]:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDIA_ENCRYPTION_KEY_FILE = tmp_path / "media.key"
-    generate_key_file(settings.MEDIA_ENCRYPTION_KEY_FILE)
-    reset_store()
-    yield settings.MEDIA_ROOT
-    reset_store()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import hashlib
 import io
 import os
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,8 +18,7 @@ from django.utils import timezone
 from PIL import ExifTags, Image, ImageCms
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from intake.mediastore import generate_key_file
-from intake.mediastore.django import get_store, reset_store
+from intake.mediastore.django import get_store
 from intake.models import Patient, Photo, PhotoKind, Visit
 from intake.states import VisitStatus
 from intake.uploads.errors import UploadRefused
@@ -28,16 +26,6 @@ from intake.uploads.handlers import TooLargeUpload, photo_upload_handlers
 from intake.uploads.photos import clean_photo, save_photo
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def media(tmp_path: Path, settings: SettingsWrapper) -> Iterator[Path]:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDIA_ENCRYPTION_KEY_FILE = tmp_path / "media.key"
-    generate_key_file(settings.MEDIA_ENCRYPTION_KEY_FILE)
-    reset_store()
-    yield settings.MEDIA_ROOT
-    reset_store()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from intake.models import AuditEvent, WorkerHeartbeat
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, logged_in
 
 PUBLIC = {"/login/", "/healthz"}
 
@@ -35,12 +35,6 @@ def all_paths() -> list[str]:
 
     walk(get_resolver().url_patterns, "")
     return paths
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 @pytest.mark.django_db

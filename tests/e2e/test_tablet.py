@@ -208,9 +208,10 @@ def test_it_sends_urgent_and_typed_intakes_to_the_nurses(
     page.wait_for_url(re.compile(r"/front-desk/\?sent=1$"))
 
     urgent_id = start_intake(page, "Donald Knuth")
+    page.set_viewport_size({"width": 1280, "height": 800})  # the tablet turned to landscape
     page.click("#urgent-button")
     expect(page.locator("#urgent-done")).to_be_visible()
-    screens(page, "urgent")
+    screens(page, "urgent-landscape")
 
     rows = browser_nurse.locator("#queue-rows tbody tr")
     expect(rows.first).to_have_attribute("id", f"visit-{urgent_id}")
