@@ -13,11 +13,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 
 from intake import audit, events
 from intake.clinic_time import clinic_today, day_bounds
+from intake.lifecycle import set_once
 from intake.mediastore.django import get_store
 from intake.models import Patient, Photo, Visit
 from intake.states import FINAL, VisitStatus
@@ -112,23 +113,13 @@ def front_desk_visit(visit_id: int) -> Visit:
 def mark_urgent(visit_id: int, actor: Any) -> bool:
     """ "Needs a nurse now": top of the queue at once. Returns False when it already was.
     Allowed in every open state, the AI's progress does not matter."""
-    with transaction.atomic():
-        updated = (
-            Visit.objects.filter(pk=visit_id, urgent=False)
-            .exclude(status__in=[s.value for s in FINAL])
-            .update(
-                urgent=True,
-                urgent_at=timezone.now(),
-                urgent_by=actor,
-                version=F("version") + 1,
-            )
-        )
-        if not updated:
-            return False
-        visit = Visit.objects.get(pk=visit_id)
-        audit.record("visit.urgent", actor=actor, visit=visit)
-        events.publish_on_commit(events.visit_event(visit.pk, visit.status, visit.version))
-    return True
+    return set_once(
+        visit_id,
+        Q(urgent=False) & ~Q(status__in=[s.value for s in FINAL]),
+        {"urgent": True, "urgent_at": timezone.now(), "urgent_by": actor},
+        action="visit.urgent",
+        actor=actor,
+    )
 
 
 def set_typed_complaint(visit_id: int, actor: Any, text: str) -> None:

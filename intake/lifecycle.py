@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from intake import audit, events
@@ -65,3 +65,17 @@ def transition(
             events.visit_event(visit.pk, visit.status, visit.version, stage, progress)
         )
     return visit
+
+
+def set_once(visit_id: int, when: Q, values: dict[str, Any], *, action: str, actor: Any) -> bool:
+    """Set a visit's flag fields (urgent, alert acknowledged) where `when` still holds, with
+    one conditional UPDATE that also bumps the version; audit and publish an event. False when
+    `when` no longer held (someone else was first): nothing is written twice."""
+    with transaction.atomic():
+        updated = Visit.objects.filter(when, pk=visit_id).update(**values, version=F("version") + 1)
+        if not updated:
+            return False
+        visit = Visit.objects.get(pk=visit_id)
+        audit.record(action, actor=actor, visit=visit)
+        events.publish_on_commit(events.visit_event(visit.pk, visit.status, visit.version))
+    return True

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 
-from intake import audit, events
-from intake.lifecycle import StaleVersion, transition
+from intake import audit
+from intake.lifecycle import StaleVersion, set_once, transition
 from intake.models import AIDraft, NurseReview, Visit
 from intake.states import VisitStatus
 
@@ -35,16 +35,13 @@ class NotReviewable(Exception):
 
 def acknowledge_alert(visit_id: int, actor: Any) -> bool:
     """One nurse acknowledges a new urgent/red-flag visit for everyone; False if already."""
-    with transaction.atomic():
-        updated = Visit.objects.filter(pk=visit_id, alert_ack_at__isnull=True).update(
-            alert_ack_at=timezone.now(), alert_ack_by=actor, version=F("version") + 1
-        )
-        if not updated:
-            return False
-        visit = Visit.objects.get(pk=visit_id)
-        audit.record("visit.alert_ack", actor=actor, visit=visit)
-        events.publish_on_commit(events.visit_event(visit.pk, visit.status, visit.version))
-    return True
+    return set_once(
+        visit_id,
+        Q(alert_ack_at__isnull=True),
+        {"alert_ack_at": timezone.now(), "alert_ack_by": actor},
+        action="visit.alert_ack",
+        actor=actor,
+    )
 
 
 def move(
