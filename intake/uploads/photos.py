@@ -30,11 +30,11 @@ from django.conf import settings
 from django.db import transaction
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from intake.mediastore.crypto import human_size
 from intake.mediastore.django import get_store
 from intake.models import Photo, PhotoKind
 from intake.uploads.common import Readable, lock_accepting_visit, require_accepting_visit, user_id
 from intake.uploads.errors import BadUpload, UnsupportedUpload, UploadConflict, UploadTooLarge
+from intake.uploads.image_checks import check_structure, corrupt, too_large, unsupported
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +43,6 @@ CONTENT_TYPE = "image/jpeg"
 PHOTO_SUBDIR = "photos"
 # Pillow plugins allowed to open an upload; everything else is refused before decoding.
 _FORMATS = ("JPEG", "PNG", "WEBP")
-# ISO-BMFF major brands of HEIF/HEIC still images (iPad camera "High Efficiency").
-_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
-# Padding some encoders leave after the end marker; it cannot carry content.
-_PADDING = b"\x00\xff"
 
 
 @dataclass(frozen=True)
@@ -55,43 +51,6 @@ class CleanPhoto:
     content_type: str
     width: int
     height: int
-
-
-# --- refusals ----------------------------------------------------------------------------------
-
-
-def _too_large(max_bytes: int) -> UploadTooLarge:
-    return UploadTooLarge(
-        "photo_too_large",
-        f"The photo is larger than the {human_size(max_bytes)} limit; take it again with the "
-        "tablet's normal camera setting.",
-    )
-
-
-def _unsupported(detail: str) -> UnsupportedUpload:
-    return UnsupportedUpload(
-        "photo_unsupported",
-        "This file is not a photo the intake can use (JPEG, PNG or WebP); take the photo "
-        "with the tablet's camera.",
-        detail=detail,
-    )
-
-
-def _corrupt(detail: str) -> BadUpload:
-    return BadUpload(
-        "photo_corrupt",
-        "The photo is damaged or incomplete (the upload may have been cut off); take it again.",
-        detail=detail,
-    )
-
-
-def _trailing(detail: str) -> BadUpload:
-    return BadUpload(
-        "photo_trailing_data",
-        "This photo file carries extra data after the picture and was refused for safety; "
-        "take the photo again with the tablet's camera (with 'motion photo' turned off).",
-        detail=detail,
-    )
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -105,7 +64,7 @@ def read_limited(source: Readable, max_bytes: int) -> bytes:
     # accepts.
     declared = getattr(source, "size", None)
     if isinstance(declared, int) and declared > max_bytes:
-        raise _too_large(max_bytes)
+        raise too_large(max_bytes)
     parts: list[bytes] = []
     total = 0
     while total <= max_bytes:
@@ -116,111 +75,8 @@ def read_limited(source: Readable, max_bytes: int) -> bytes:
         parts.append(part)
         total += len(part)
     if total > max_bytes:
-        raise _too_large(max_bytes)
+        raise too_large(max_bytes)
     return b"".join(parts)
-
-
-# --- structure checks (before Pillow sees the bytes) -------------------------------------------
-
-
-def _check_structure(data: bytes) -> None:
-    """Refuse empty files, HEIC, anything that is not JPEG/PNG/WebP by its signature, and
-    JPEG/PNG/WebP files that are truncated or carry bytes after their end."""
-    if not data:
-        raise BadUpload("photo_empty", "The photo arrived empty; take it again.")
-    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
-        raise UnsupportedUpload(
-            "photo_heic",
-            "This photo is in the iPad's HEIC format, which the intake cannot read; set "
-            "Settings > Camera > Formats to 'Most Compatible' and take the photo again.",
-            detail=f"ISO-BMFF brand {data[8:12]!r}",
-        )
-    if data.startswith(b"\xff\xd8"):
-        end = _jpeg_end(data)
-    elif data.startswith(b"\x89PNG\r\n\x1a\n"):
-        end = _png_end(data)
-    elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        end = _webp_end(data)
-    else:
-        raise _unsupported(f"signature {data[:8].hex()}")
-    rest = data[end:]
-    if rest.translate(None, _PADDING):
-        raise _trailing(f"{len(rest)} bytes after the image end")
-
-
-def _jpeg_end(data: bytes) -> int:
-    """Offset just past the JPEG's EOI marker, walking the segment structure (so an EOI inside
-    an EXIF thumbnail or the entropy-coded data is not mistaken for the end)."""
-    n = len(data)
-    i = 2
-    while True:
-        if i >= n:
-            raise _corrupt("JPEG ends without an end-of-image marker")
-        if data[i] != 0xFF:
-            raise _corrupt(f"JPEG: no marker at offset {i}")
-        while i < n and data[i] == 0xFF:  # fill bytes before a marker
-            i += 1
-        if i >= n:
-            raise _corrupt("JPEG ends inside a marker")
-        marker = data[i]
-        i += 1
-        if marker == 0xD9:  # EOI
-            return i
-        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # TEM, RSTn: no length
-            continue
-        if marker in (0x00, 0xD8):
-            raise _corrupt(f"JPEG: unexpected marker {marker:#04x}")
-        if i + 2 > n:
-            raise _corrupt("JPEG ends inside a segment header")
-        length = int.from_bytes(data[i : i + 2], "big")
-        if length < 2:
-            raise _corrupt("JPEG: bad segment length")
-        i += length
-        if i > n:
-            raise _corrupt("JPEG ends inside a segment")
-        if marker == 0xDA:  # SOS: entropy-coded data runs to the next real marker
-            i = _scan_end(data, i)
-
-
-def _scan_end(data: bytes, i: int) -> int:
-    n = len(data)
-    while True:
-        j = data.find(b"\xff", i)
-        if j < 0 or j + 1 >= n:
-            raise _corrupt("JPEG ends inside the image data")
-        following = data[j + 1]
-        if following == 0x00 or 0xD0 <= following <= 0xD7:  # stuffed 0xFF, restart marker
-            i = j + 2
-        elif following == 0xFF:  # fill byte: the marker starts at the next 0xFF
-            i = j + 1
-        else:
-            return j
-
-
-def _png_end(data: bytes) -> int:
-    """Offset just past the IEND chunk."""
-    n = len(data)
-    i = 8
-    while True:
-        if i + 8 > n:
-            raise _corrupt("PNG ends without an IEND chunk")
-        length = int.from_bytes(data[i : i + 4], "big")
-        if length > 0x7FFFFFFF:
-            raise _corrupt("PNG: bad chunk length")
-        chunk_type = data[i + 4 : i + 8]
-        i += 12 + length
-        if i > n:
-            raise _corrupt("PNG ends inside a chunk")
-        if chunk_type == b"IEND":
-            return i
-
-
-def _webp_end(data: bytes) -> int:
-    """Offset just past the RIFF container (its size field counts everything after byte 8)."""
-    end = 8 + int.from_bytes(data[4:8], "little")
-    if end > len(data):
-        raise _corrupt("WebP ends before its RIFF size")
-    return end
 
 
 # --- decoding and re-encoding ------------------------------------------------------------------
@@ -252,9 +108,9 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
     except Image.DecompressionBombError as exc:
         raise _too_many_pixels(0, 0, limit) from exc
     except UnidentifiedImageError as exc:
-        raise _unsupported("Pillow cannot identify it") from exc
+        raise unsupported("Pillow cannot identify it") from exc
     except Exception as exc:  # any parser failure on untrusted bytes means a damaged file
-        raise _corrupt(f"open failed: {type(exc).__name__}") from exc
+        raise corrupt(f"open failed: {type(exc).__name__}") from exc
     try:
         _check_opened(image, limit)
     except BaseException:
@@ -266,7 +122,7 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
 def _check_opened(image: Image.Image, limit: int) -> None:
     width, height = image.size
     if width < 1 or height < 1:
-        raise _corrupt(f"{width}x{height}")
+        raise corrupt(f"{width}x{height}")
     if width * height > limit:
         raise _too_many_pixels(width, height, limit)
     frames = getattr(image, "n_frames", 1)
@@ -356,7 +212,7 @@ def clean_photo(
     is at most `max_edge` (default settings.PHOTO_MAX_EDGE).
     """
     data = read_limited(source, max_bytes)
-    _check_structure(data)
+    check_structure(data)
     if max_edge is None:
         max_edge = int(settings.PHOTO_MAX_EDGE)
     with _open(data, max_pixels) as image:
@@ -367,7 +223,7 @@ def clean_photo(
         except Exception as exc:
             # Truncated or damaged pixel data (LOAD_TRUNCATED_IMAGES stays off), or any other
             # decoder failure on untrusted bytes.
-            raise _corrupt(f"decode failed: {type(exc).__name__}") from exc
+            raise corrupt(f"decode failed: {type(exc).__name__}") from exc
     encoded = _encode(clean)
     return CleanPhoto(encoded, CONTENT_TYPE, clean.width, clean.height)
 
