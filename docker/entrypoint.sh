@@ -30,6 +30,8 @@ case "$role" in
     web)
         wait_for_db
         python manage.py migrate --noinput
+        # A bounded pool of database connections for the web process (see intake/settings.py).
+        export DATABASE_POOL_SIZE="${DATABASE_POOL_SIZE:-8}"
         exec daphne -b 0.0.0.0 -p 8000 --proxy-headers intake.asgi:application "$@"
         ;;
     worker-asr)

@@ -7,12 +7,17 @@ them to re-fetch what their user may see; `version` lets them drop out-of-order 
 from __future__ import annotations
 
 import logging
-from functools import partial
+import secrets
+from functools import lru_cache, partial
 from typing import Any, TypedDict
 
+import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
+
+from intake.env import redis_db_url
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +50,40 @@ def visit_event(
     }
 
 
+# A fresh random token on every published change: the queue page caches its rendered table
+# under the current token, so twenty nurses' refreshes after one change render it once
+# (intake.views.nurse). Random, not a counter: a Redis that restarted empty must not bring
+# back an old number whose cached table is stale.
+GENERATION_KEY = "intake:queue-generation"
+
+
+@lru_cache(maxsize=1)
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(
+        redis_db_url(settings.REDIS_URL, settings.REDIS_CHANNELS_DB),
+        socket_timeout=2,
+        socket_connect_timeout=2,
+    )
+
+
+def queue_generation() -> str | None:
+    """The current token, or None when there is none or Redis cannot say (no caching then)."""
+    try:
+        value = _redis().get(GENERATION_KEY)
+    except redis.RedisError:
+        return None
+    return value.decode() if isinstance(value, bytes) else None
+
+
+def bump_generation() -> None:
+    try:
+        _redis().set(GENERATION_KEY, secrets.token_hex(8))
+    except redis.RedisError:
+        log.warning("could not renew the queue generation", exc_info=True)
+
+
 def _send(event: VisitEvent) -> None:
+    bump_generation()
     layer: Any = get_channel_layer()
     if layer is None:
         return

@@ -7,6 +7,7 @@ HTTPS_PORT stays 0, which turns this middleware off.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -60,4 +61,24 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if request.user.is_authenticated and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class SlidingSessionMiddleware:
+    """Idle logoff without a session write per request: the expiry moves forward at most once
+    a minute (SESSION_SAVE_EVERY_REQUEST would write the session row on every queue refresh).
+    The idle limit is thus SESSION_IDLE_MINUTES, give or take a minute."""
+
+    TOUCH_SECONDS = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and request.user.is_authenticated:
+            now = int(time.time())
+            if now - int(session.get("_touched", 0)) >= self.TOUCH_SECONDS:
+                session["_touched"] = now  # marks it modified: saved with a new expiry
         return response

@@ -24,13 +24,19 @@ F = TypeVar("F", bound=Callable[..., HttpResponseBase])
 
 
 def user_roles(user: Any) -> frozenset[Role]:
+    """The user's roles; read once per user object (= once per request: the role check, the
+    menu and the templates all ask)."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return frozenset()
+    cached: frozenset[Role] | None = getattr(user, "_intake_roles", None)
+    if cached is not None:
+        return cached
     names = set(user.groups.values_list("name", flat=True))
     roles = {role for role in Role if role.value in names}
     if getattr(user, "is_superuser", False):
         roles.add(Role.ADMIN)
-    return frozenset(roles)
+    user._intake_roles = frozenset(roles)
+    return user._intake_roles  # type: ignore[no-any-return]
 
 
 def has_role(user: Any, *allowed: Role) -> bool:

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "intake.middleware.LoginRequiredMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "intake.middleware.NoStoreMiddleware",
+    "intake.middleware.SlidingSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -110,9 +111,21 @@ if not str(_db.get("ENGINE", "")).endswith("postgresql"):
 _db_password = raw("DATABASE_PASSWORD")
 if _db_password:
     _db["PASSWORD"] = _db_password
-# Persistent connections and ASGI threads do not mix well; Postgres on the same box is cheap
-# to connect to.
+# Persistent connections and ASGI threads do not mix (Django runs each request in its own
+# thread: a persistent connection per thread is an unbounded number of sessions). The web
+# process instead takes connections from a bounded pool (DATABASE_POOL_SIZE, set for daphne by
+# `make run` and the compose `web` service): no 8 ms connect per request, and at most that many
+# sessions however many requests are in flight. Workers and commands connect per use: a pool
+# must not cross Celery's fork into its pool children.
 _db["CONN_MAX_AGE"] = 0
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0, minimum=0)
+if DATABASE_POOL_SIZE:
+    _db.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": 10,
+    }
+    _db["CONN_HEALTH_CHECKS"] = False  # the pool checks connections itself
 # A fixed test database name (Channels' live server test case would otherwise double the
 # test_ prefix, django/channels#2176).
 _db["TEST"] = {"NAME": f"test_{_db.get('NAME') or 'clinic_intake'}"}
@@ -204,9 +217,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15, minimum=1)
-# Sliding idle logoff: every request pushes the expiry forward.
+# Sliding idle logoff: requests push the expiry forward (at most once a minute, see
+# intake.middleware.SlidingSessionMiddleware).
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

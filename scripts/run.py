@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,7 @@ class Proc:
     name: str
     argv: list[str]
     popen: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] = field(default_factory=dict)  # on top of the shared environment
 
 
 def manage(*args: str) -> None:
@@ -84,6 +85,8 @@ def processes(tls_dir: Path, bind: str, http_port: int, https_port: int) -> list
                 "-",
                 "intake.asgi:application",
             ],
+            # The web process keeps a bounded pool of database connections (intake.settings).
+            env={"DATABASE_POOL_SIZE": os.environ.get("DATABASE_POOL_SIZE", "8")},
         ),
         Proc(
             "asr", [*celery, "worker", "-Q", "asr", "-c", "1", "-n", "asr@%h", "--loglevel", "INFO"]
@@ -133,7 +136,7 @@ def start(procs: list[Proc], env: dict[str, str]) -> None:
         proc.popen = subprocess.Popen(
             proc.argv,
             cwd=ROOT,
-            env=env,
+            env={**env, **proc.env},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # own process group: we can signal the whole tree

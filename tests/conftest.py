@@ -18,6 +18,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -59,6 +60,7 @@ def _clean_redis() -> Iterator[None]:
     broker = redis.Redis.from_url(redis_db_url(settings.REDIS_URL, TEST_BROKER_DB))
     channels.flushdb()
     broker.delete(*QUEUES)
+    cache.clear()  # the queue's rendered rows (keyed by the generation in the flushed DB)
     yield
     channels.close()
     broker.close()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from intake.models import AIDraft, AuditEvent, NurseReview, Patient, SafetyFirin
 from intake.roles import Role
 from intake.states import VisitStatus
 from intake.worklist import queue_visits, rows
-from tests.conftest import logged_in, make_user
+from tests.conftest import PASSWORD, logged_in, make_user
 from tests.test_processing import add_recording, silent_wav
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -325,3 +326,32 @@ def test_it_shows_which_step_is_working_on_a_visit(nurse: User) -> None:
     body = logged_in(nurse).get(reverse("queue")).content.decode()
     row = body.split(f'id="visit-{v.pk}"')[1].split("</tr>")[0]
     assert "asr running 1" in row and "attempt 2" in row
+
+
+def test_it_renders_the_rows_once_per_change_for_all_nurses(nurse: User) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from intake.lifecycle import transition
+
+    other = make_user("nurse2", Role.NURSE)
+    v = visit("Cached Cara", S.SUBMITTED, floor=2)  # red flag: an alert with a form
+    transition(v.pk, S.TRANSCRIBING)  # an event: a generation to cache under
+    first = logged_in(nurse)
+    second = Client(enforce_csrf_checks=True)
+    assert second.login(username=other.username, password=PASSWORD)
+    with CaptureQueriesContext(connection) as cold:
+        body = first.get(reverse("queue")).content.decode()
+    with CaptureQueriesContext(connection) as warm:
+        again = second.get(reverse("queue"), headers={"HX-Request": "true"}).content.decode()
+    assert "Cached Cara" in body and "Cached Cara" in again
+    assert "<html" not in again  # an htmx refresh gets the rows only
+    assert len(warm) < len(cold)  # the rows came from the cache
+    # The cached rows carry each session's own CSRF token: nurse 2's form works.
+    token = again.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    response = second.post(reverse("visit_ack", args=[v.pk]), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    v.refresh_from_db()
+    assert v.alert_ack_by == other
+    transition(v.pk, S.SUMMARIZING)  # the next change renders anew
+    assert "Summarizing" in second.get(reverse("queue")).content.decode()

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from intake import audit, processing, review, worklist
+from intake import audit, events, processing, review, worklist
 from intake.lifecycle import StaleVersion
 from intake.models import AIDraft, NurseReview, Photo, Recording, SafetyFiring, Visit
 from intake.models import Transcript as TranscriptRow
@@ -22,24 +26,51 @@ S = VisitStatus
 MAX_ROWS = 200
 
 
+# Where each request's own CSRF field goes into the shared, cached rows.
+CSRF_SLOT = "<!--csrf-slot-->"
+ROWS_CACHE_SECONDS = 5
+
+
 @role_required(Role.NURSE)
 def queue(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("status", worklist.DEFAULT_FILTER)
     if chosen not in worklist.FILTERS:
         chosen = worklist.DEFAULT_FILTER
+    rows_html = _rows_html(chosen).replace(CSRF_SLOT, str(csrf_input(request)))
+    context = {
+        "rows_html": mark_safe(rows_html),  # noqa: S308 - our own template's output
+        "filters": [(k, label) for k, (label, _) in worklist.FILTERS.items()],
+        "chosen": chosen,
+    }
+    # htmx re-fetches after an event need the rows only, not the whole page.
+    template = (
+        "queue/_container.html"
+        if request.headers.get("HX-Request") == "true"
+        else "queue/queue.html"
+    )
+    return render(request, template, context)
+
+
+def _rows_html(chosen: str) -> str:
+    """The rows as every nurse sees them, rendered once per change: the table is cached under
+    the generation token that every published event renews (intake.events), for a few seconds
+    at most (waits tick in the browser; over-target marks may lag by that much)."""
+    generation = events.queue_generation()
+    key = f"queue-rows:{chosen}:{generation}"
+    if generation is not None:
+        cached = cache.get(key)
+        if cached is not None:
+            return str(cached)
     visits = list(worklist.queue_visits(chosen)[:MAX_ROWS])
     rows = worklist.rows(visits)
-    return render(
-        request,
-        "queue/queue.html",
-        {
-            "rows": rows,
-            "filters": [(k, label) for k, (label, _) in worklist.FILTERS.items()],
-            "chosen": chosen,
-            "alerting": [r for r in rows if r.alerting],
-            "now": timezone.now(),
-        },
+    slot = mark_safe(CSRF_SLOT)  # noqa: S308 - a constant comment
+    alerting = [r for r in rows if r.alerting]
+    html = render_to_string(
+        "queue/_rows.html", {"rows": rows, "alerting": alerting, "csrf_slot": slot}
     )
+    if generation is not None:
+        cache.set(key, html, ROWS_CACHE_SECONDS)
+    return html
 
 
 def _visit(visit_id: int) -> Visit:
