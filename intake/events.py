@@ -67,9 +67,14 @@ def _redis() -> redis.Redis:
 
 
 def queue_generation() -> str | None:
-    """The current token, or None when there is none or Redis cannot say (no caching then)."""
+    """The current token (a new one when Redis has none, e.g. after a restart), or None when
+    Redis cannot say: then nothing is cached."""
     try:
-        value = _redis().get(GENERATION_KEY)
+        client = _redis()
+        value = client.get(GENERATION_KEY)
+        if value is None:
+            client.set(GENERATION_KEY, secrets.token_hex(8), nx=True)
+            value = client.get(GENERATION_KEY)
     except redis.RedisError:
         return None
     return value.decode() if isinstance(value, bytes) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +30,7 @@ MAX_ROWS = 200
 # Where each request's own CSRF field goes into the shared, cached rows.
 CSRF_SLOT = "<!--csrf-slot-->"
 ROWS_CACHE_SECONDS = 5
+_render_lock = threading.Lock()
 
 
 @role_required(Role.NURSE)
@@ -56,21 +58,30 @@ def _rows_html(chosen: str) -> str:
     the generation token that every published event renews (intake.events), for a few seconds
     at most (waits tick in the browser; over-target marks may lag by that much)."""
     generation = events.queue_generation()
+    if generation is None:
+        return _render_rows(chosen)
     key = f"queue-rows:{chosen}:{generation}"
-    if generation is not None:
+    cached = cache.get(key)
+    if cached is not None:
+        return str(cached)
+    # After an event every open queue page asks at once: one request renders, the others
+    # wait for its result instead of all rendering the same rows (per process).
+    with _render_lock:
         cached = cache.get(key)
-        if cached is not None:
-            return str(cached)
+        if cached is None:
+            cached = _render_rows(chosen)
+            cache.set(key, cached, ROWS_CACHE_SECONDS)
+    return str(cached)
+
+
+def _render_rows(chosen: str) -> str:
     visits = list(worklist.queue_visits(chosen)[:MAX_ROWS])
     rows = worklist.rows(visits)
     slot = mark_safe(CSRF_SLOT)  # noqa: S308 - a constant comment
     alerting = [r for r in rows if r.alerting]
-    html = render_to_string(
+    return render_to_string(
         "queue/_rows.html", {"rows": rows, "alerting": alerting, "csrf_slot": slot}
     )
-    if generation is not None:
-        cache.set(key, html, ROWS_CACHE_SECONDS)
-    return html
 
 
 def _visit(visit_id: int) -> Visit:
