@@ -29,7 +29,6 @@ import datetime as dt
 import math
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -40,48 +39,26 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from bench.bench_asr import SCRIPT
+from bench.common import (
+    Process,
+    env_database_url,
+    env_redis_url,
+    isolated,
+    load_average,
+    server_url,
+    setup_django,
+    spawn,
+)
 
-REPO = Path(__file__).resolve().parents[1]
 CELERY = str(Path(sys.executable).parent / "celery")
 BENCH_DB = "intake_bench"
 BROKER_DB, CHANNELS_DB = 12, 13  # dev uses 0/1, the tests 10/11
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/clinic_intake"
 CHUNK_SECONDS = 5  # RECORDING_CHUNK_SECONDS: what the tablet's recorder sends
 
 
 # --- isolated services -------------------------------------------------------------------------
-
-
-def server_url(database_url: str, name: str) -> str:
-    """`database_url` pointing at database `name` on the same server."""
-    parts = urlsplit(database_url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
-
-
-def recreate_database(database_url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(server_url(database_url, "postgres"), autocommit=True) as conn:
-        name = sql.Identifier(BENCH_DB)
-        # FORCE: a worker killed mid-run may still hold a connection.
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        if not drop_only:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
-
-
-def flush_redis(redis_url: str) -> None:
-    import redis
-
-    from intake.env import redis_db_url
-
-    for db in (BROKER_DB, CHANNELS_DB):
-        client = redis.Redis.from_url(redis_db_url(redis_url, db))
-        client.flushdb()
-        client.close()
 
 
 def bench_environment(tmp: Path, args: argparse.Namespace) -> dict[str, str]:
@@ -90,9 +67,8 @@ def bench_environment(tmp: Path, args: argparse.Namespace) -> dict[str, str]:
 
     key = tmp / "media.key"
     generate_key_file(key)
-    base = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     return {
-        "DATABASE_URL": server_url(base, BENCH_DB),
+        "DATABASE_URL": server_url(env_database_url(), BENCH_DB),
         "REDIS_BROKER_DB": str(BROKER_DB),
         "REDIS_CHANNELS_DB": str(CHANNELS_DB),
         "MEDIA_ROOT": str(tmp / "media"),
@@ -135,43 +111,21 @@ def audio_seconds(data: bytes) -> float:
 
 
 @dataclass
-class Worker:
+class Worker(Process):
     queue: str
-    popen: subprocess.Popen[bytes]
-    log: Path
+    # stop() signals its process group: the pool child (which holds the model) goes too.
+    stop_timeout = 20.0
 
     @property
     def node(self) -> str:
         return f"{self.queue}@bench"
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
-
-    def stop(self) -> None:
-        # Its own process group: the pool child (which holds the model) goes too.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(timeout=20)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        self.popen.wait()
 
 
 def start_worker(queue: str, env: dict[str, str], log_dir: Path) -> Worker:
     log = log_dir / f"{queue}.log"
     argv = [CELERY, "-A", "intake", "worker", "-Q", queue, "-c", "1", "-n", f"{queue}@bench"]
     argv += ["--without-mingle", "--without-gossip", "--loglevel", "INFO"]
-    with log.open("wb") as out:
-        popen = subprocess.Popen(
-            argv,
-            cwd=REPO,
-            env={**os.environ, **env},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    return Worker(queue, popen, log)
+    return Worker(spawn(argv, env, log), log, queue)
 
 
 def wait_for(
@@ -432,21 +386,11 @@ def _share(rows: list[VisitTiming], queue: str, window_s: float) -> str:
     return f"{100 * busy / window_s:.0f}% ({busy:.1f} s)"
 
 
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 # --- main --------------------------------------------------------------------------------------
 
 
 def run(args: argparse.Namespace, tmp: Path, env: dict[str, str]) -> None:
-    import django
-    from django.core.management import call_command
-
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intake.settings")
-    django.setup()
-    call_command("migrate", verbosity=0)
+    setup_django(env)
     from django.conf import settings
 
     webm = browser_webm(tmp)
@@ -502,23 +446,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.visits < 1:
         parser.error("--visits must be at least 1")
-    base_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
+    base_url, redis_url = env_database_url(), env_redis_url()
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp_dir:
         tmp = Path(tmp_dir)
         env = bench_environment(tmp, args)
-        recreate_database(base_url)
-        flush_redis(redis_url)
-        try:
+        with isolated(base_url, BENCH_DB, redis_url, (BROKER_DB, CHANNELS_DB)):
             run(args, tmp, env)
-        finally:
-            from django.conf import settings
-            from django.db import connections
-
-            if settings.configured:
-                connections.close_all()  # else DROP DATABASE waits on our own session
-            recreate_database(base_url, drop_only=True)
-            flush_redis(redis_url)
     return 0
 
 
