@@ -109,7 +109,8 @@ def server(
             "intake.asgi:application",
         ],
         cwd=ROOT,
-        env=server_env,
+        # The web process's connection pool, as `make run` runs it (never the workers').
+        env={**server_env, "DATABASE_POOL_SIZE": "4"},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
