@@ -16,10 +16,12 @@ from django.db import InterfaceError, OperationalError, transaction
 from inference.asr import ModelMissing
 from inference.audio import AudioError
 from inference.safety import apply_floor
+from inference.triage.photos import PhotoInput
 from intake import processing as p
 from intake import steps
 from intake.lifecycle import transition
-from intake.models import AIDraft, StepName, Visit
+from intake.mediastore.crypto import MediaError
+from intake.models import AIDraft, Photo, StepName, Visit
 from intake.models import Transcript as TranscriptRow
 from intake.states import VisitStatus
 
@@ -133,12 +135,13 @@ def _extract(claim: steps.Claim, engine: Any) -> Outcome:
     else:
         p.fail_visit(claim, "no_input", "No recording and no typed complaint to triage.")
         return "failed"
-    # Photos are not passed yet (see the issue): the draft says photos_analysed=False.
+    # The visit's photos go to the model; one without a vision projector says so in the draft
+    # (photos_analysed=False) and the nurse's page shows "photos not analysed".
     outcome = draft_from_transcript(
         engine,
         transcript,
         context,
-        (),
+        visit_photos(visit_id),
         typed=typed,
         max_tokens=settings.LLM_MAX_TOKENS,
     )
@@ -168,6 +171,29 @@ def _extract(claim: steps.Claim, engine: Any) -> Outcome:
         transition(visit_id, S.READY, stage="llm", progress=1.0)
         p.after_run(visit_id)
     return "done"
+
+
+def visit_photos(visit_id: int) -> tuple[PhotoInput, ...]:
+    """The visit's current photos, decrypted for the model (named by kind only: no patient
+    data in anything the engine might log). A photo that cannot be read is left out and
+    logged: the draft is still made, and the page says which photos were not analysed."""
+    rows = list(
+        Photo.objects.filter(
+            visit_id=visit_id, deleted_at__isnull=True, media_purged_at__isnull=True
+        ).order_by("created_at")
+    )
+    if not rows:
+        return ()
+    from intake.mediastore.django import get_store
+
+    photos = []
+    for photo in rows:
+        try:
+            with get_store().open(photo.media_name) as fh:
+                photos.append(PhotoInput(fh.read(), name=f"{photo.kind} photo"))
+        except (MediaError, OSError):
+            log.warning("visit %s: photo %s unreadable, not sent to the model", visit_id, photo.pk)
+    return tuple(photos)
 
 
 def sweep(grace_seconds: float) -> dict[str, int]:

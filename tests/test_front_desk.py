@@ -392,3 +392,40 @@ def test_it_restarts_the_draft_when_a_photo_came_during_the_run(
     visit.refresh_from_db()
     assert visit.status == S.READY
     assert AIDraft.objects.filter(visit=visit).count() == 2
+
+
+def test_it_shows_the_visits_photos_to_a_vision_model(
+    front_desk: User,
+    media: Path,
+) -> None:
+    from intake import runs
+    from intake.models import AIDraft
+    from tests.fixtures_models import StubLlm
+
+    class VisionStub(StubLlm):
+        vision = True
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.messages: list[object] = []
+
+        def generate(self, messages, **kw):
+            self.messages.append(messages)
+            return super().generate(messages, **kw)
+
+    client = logged_in(front_desk)
+    visit = new_intake(client, consent_to_record="")
+    client.post(reverse("intake_complaint", args=[visit.pk]), {"complaint": "rash on my arm"})
+    for kind in ("rash", "medication"):
+        client.post(
+            reverse("intake_photo_add", args=[visit.pk]),
+            {"kind": kind, "photo": io.BytesIO(jpeg_bytes())},
+        )
+    client.post(reverse("intake_submit", args=[visit.pk]))
+    engine = VisionStub()
+    assert runs.run_extraction(visit.pk, engine) == "done"
+    sent = repr(engine.messages[0])
+    assert sent.count("data:image/jpeg;base64,") == 2  # both photos, as data: URIs only
+    assert AIDraft.objects.get(visit=visit, is_current=True).photos_analysed
+    # Named by kind only: nothing about the patient in what the engine may log.
+    assert runs.visit_photos(visit.pk)[0].name == "rash photo"
