@@ -32,7 +32,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -41,13 +40,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import Coalesce, ExtractHour, Least
+from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
 from intake.clinic_time import clinic_zone, day_bounds
 from intake.models import NurseReview, Visit
 from intake.states import PROCESSING, VisitStatus
-from intake.worklist import UNKNOWN_ESI, target_minutes
+from intake.worklist import sort_esi, target_minutes
 
 LEVELS = (1, 2, 3, 4, 5)
 # A waiting visit that nobody (rules, AI) has given a level yet counts against the ESI 3
@@ -198,13 +197,7 @@ def over_target_now(now: datetime | None = None) -> int:
     return (
         Visit.objects.filter(status__in=[s.value for s in WAITING])
         .exclude(Exists(NurseReview.objects.filter(visit=OuterRef("pk"))))
-        .annotate(
-            level=Coalesce(
-                Least("esi_final", "esi_rule_floor", "esi_suggested"),
-                Value(UNKNOWN_ESI),
-                output_field=IntegerField(),
-            )
-        )
+        .annotate(level=sort_esi())
         .filter(late)
         .count()
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from intake import audit, events
@@ -26,10 +26,6 @@ from intake.states import FINAL, VisitStatus
 S = VisitStatus
 # Before a nurse starts the review, the front desk may still add to a visit.
 EDITABLE = frozenset({S.DRAFT, S.SUBMITTED, S.TRANSCRIBING, S.SUMMARIZING, S.READY, S.FAILED})
-
-
-class NotEditable(Exception):
-    """The visit is past the point where the front desk may change it."""
 
 
 @dataclass(frozen=True)
@@ -99,15 +95,19 @@ def earlier_visits_today(visit: Visit) -> list[EarlierVisit]:
     return [EarlierVisit(pk, at, status) for pk, at, status in rows]
 
 
-def front_desk_visit(visit_id: int) -> Visit:
-    """A visit the front desk may open: not ended, and started within the last day (tablets
-    show nothing older)."""
+def desk_visits() -> QuerySet[Visit]:
+    """The visits a tablet may open: not ended, and started within FRONT_DESK_VISIBLE_HOURS
+    (tablets show nothing older)."""
     since = timezone.now() - timedelta(hours=settings.FRONT_DESK_VISIBLE_HOURS)
-    return Visit.objects.select_related("patient").get(
-        pk=visit_id,
-        arrived_at__gte=since,
-        status__in=[s.value for s in VisitStatus if s not in FINAL],
+    return (
+        Visit.objects.select_related("patient")
+        .filter(arrived_at__gte=since)
+        .exclude(status__in=[s.value for s in FINAL])
     )
+
+
+def front_desk_visit(visit_id: int) -> Visit:
+    return desk_visits().get(pk=visit_id)
 
 
 def mark_urgent(visit_id: int, actor: Any) -> bool:
@@ -124,9 +124,9 @@ def mark_urgent(visit_id: int, actor: Any) -> bool:
 
 def set_typed_complaint(visit_id: int, actor: Any, text: str) -> None:
     with transaction.atomic():
-        visit = Visit.objects.select_for_update().get(pk=visit_id)
-        if visit.state not in EDITABLE:
-            raise NotEditable("A nurse has already reviewed this visit.")
+        from intake.uploads.common import lock_accepting_visit
+
+        lock_accepting_visit(visit_id)  # raises UploadRefused once a nurse has reviewed it
         Visit.objects.filter(pk=visit_id).update(chief_complaint_typed=text)
         audit.record("visit.complaint_typed", actor=actor, visit=visit_id)
 
@@ -135,9 +135,9 @@ def delete_photo(visit_id: int, photo_id: int, actor: Any) -> None:
     """Staff remove a photo before review: the file goes at once, the row stays for the audit
     trail."""
     with transaction.atomic():
-        visit = Visit.objects.select_for_update().get(pk=visit_id)
-        if visit.state not in EDITABLE:
-            raise NotEditable("A nurse has already reviewed this visit.")
+        from intake.uploads.common import lock_accepting_visit
+
+        lock_accepting_visit(visit_id)
         photo = Photo.objects.select_for_update().get(
             pk=photo_id, visit_id=visit_id, deleted_at__isnull=True
         )

@@ -167,8 +167,9 @@ def rerun_extraction(visit_id: int, actor: Any) -> Visit:
 
 
 def media_added(visit_id: int, actor: Any, *, audio: bool) -> None:
-    """New audio or photos after submit: process again so the draft covers them. A visit the
-    pipeline is busy with is marked and restarted when the current run ends (after_run)."""
+    """New audio or photos: once submitted, process again so the draft covers them (a draft
+    visit: nothing to do yet). A visit the pipeline is busy with is marked and restarted when
+    the current run ends (after_run)."""
     with transaction.atomic():
         visit = Visit.objects.select_for_update().get(pk=visit_id)
         state = visit.state

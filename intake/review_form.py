@@ -146,17 +146,19 @@ def _quote(old: dict[str, Any] | None, same: bool) -> str:
     return str((old or {}).get("quote", "")) if same else ""
 
 
+def _kept(old: dict[str, Any] | None, key: str, value: Any) -> dict[str, Any]:
+    """{key: value, quote}: the draft item's quote when the nurse left its value as it was."""
+    return {key: value, "quote": _quote(old, value == (old or {}).get(key))}
+
+
 def record_from(cleaned: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:
     """The nurse's record in the draft's schema; unchanged items keep their quotes."""
     hpi_old = draft.get("hpi") or {}
     vitals_old = draft.get("vitals") or {}
-    cc_old = draft.get("chief_complaint") or {}
-    cc = cleaned["chief_complaint"].strip()
     record: dict[str, Any] = {
-        "chief_complaint": {
-            "normalized": cc,
-            "quote": _quote(cc_old, cc == cc_old.get("normalized")),
-        },
+        "chief_complaint": _kept(
+            draft.get("chief_complaint"), "normalized", cleaned["chief_complaint"].strip()
+        ),
         "hpi": {},
         "symptoms": [],
         "pain": None,
@@ -168,32 +170,15 @@ def record_from(cleaned: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any
         "esi": {"level": cleaned["final_esi"], "rationale": cleaned.get("rationale", "").strip()},
     }
     for name, _ in HPI:
-        text = cleaned.get(f"hpi_{name}", "").strip()
-        old = hpi_old.get(name)
-        if text:
-            record["hpi"][name] = {
-                "text": text,
-                "quote": _quote(old, text == (old or {}).get("text")),
-            }
-    severity = cleaned.get("severity")
-    if severity is not None:
-        old = hpi_old.get("severity")
-        record["hpi"]["severity"] = {
-            "value": severity,
-            "quote": _quote(old, severity == (old or {}).get("value")),
-        }
-    pain = cleaned.get("pain")
-    if pain is not None:
-        old = draft.get("pain")
-        record["pain"] = {"score": pain, "quote": _quote(old, pain == (old or {}).get("score"))}
+        if text := cleaned.get(f"hpi_{name}", "").strip():
+            record["hpi"][name] = _kept(hpi_old.get(name), "text", text)
+    if (severity := cleaned.get("severity")) is not None:
+        record["hpi"]["severity"] = _kept(hpi_old.get("severity"), "value", severity)
+    if (pain := cleaned.get("pain")) is not None:
+        record["pain"] = _kept(draft.get("pain"), "score", pain)
     for name, _ in VITALS:
-        value = cleaned.get(f"vital_{name}", "").strip()
-        old = vitals_old.get(name)
-        if value:
-            record["vitals"][name] = {
-                "value": value,
-                "quote": _quote(old, value == (old or {}).get("value")),
-            }
+        if value := cleaned.get(f"vital_{name}", "").strip():
+            record["vitals"][name] = _kept(vitals_old.get(name), "value", value)
     for name, _, main, second in LISTS:
         olds = {_join(i, main, second): i for i in draft.get(name) or []}
         for line in _lines(cleaned.get(name, "")):

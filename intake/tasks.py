@@ -33,6 +33,27 @@ def purge_expired_media() -> dict[str, int]:
     return asdict(purge())
 
 
+@shared_task(
+    name="intake.tasks.make_playback_copy",
+    ignore_result=True,
+    autoretry_for=transient_errors(),
+    max_retries=3,
+    retry_backoff=True,
+)
+def make_playback_copy(recording_id: int) -> None:
+    """The nurse page's seekable copy, made when a recording is complete (idempotent: an
+    existing copy is kept), so no request has to decode audio. Undecodable audio is left to
+    the transcription step, which fails the visit with a readable reason."""
+    from inference.audio import AudioError
+    from intake.models import Recording
+    from intake.playback import ensure_playback_copy
+
+    try:
+        ensure_playback_copy(recording_id)
+    except (Recording.DoesNotExist, AudioError):
+        return
+
+
 # --- the processing pipeline (thin: intake.runs does the work) ---------------------------------
 # Transient errors (database, broker) retry with exponential backoff; intake.runs released the
 # claim first so the retry can take it again. Time limits are set per call by the enqueuer

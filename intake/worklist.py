@@ -36,6 +36,15 @@ FILTERS: dict[str, tuple[str, frozenset[VisitStatus]]] = {
 DEFAULT_FILTER = "open"
 
 
+def sort_esi() -> Coalesce:
+    """The level a visit sorts and is timed by: the most urgent of nurse, rules and AI (SQL)."""
+    return Coalesce(
+        Least("esi_final", "esi_rule_floor", "esi_suggested"),
+        Value(UNKNOWN_ESI),
+        output_field=IntegerField(),
+    )
+
+
 def queue_visits(filter_name: str = DEFAULT_FILTER) -> QuerySet[Visit]:
     _, statuses = FILTERS.get(filter_name, FILTERS[DEFAULT_FILTER])
     shown = Q(status__in=[s.value for s in statuses if s != S.DRAFT])
@@ -46,11 +55,7 @@ def queue_visits(filter_name: str = DEFAULT_FILTER) -> QuerySet[Visit]:
         Visit.objects.filter(shown)
         .select_related("patient")
         .annotate(
-            sort_esi=Coalesce(
-                Least("esi_final", "esi_rule_floor", "esi_suggested"),
-                Value(UNKNOWN_ESI),
-                output_field=IntegerField(),
-            ),
+            sort_esi=sort_esi(),
             urgent_rank=Case(When(urgent=True, then=Value(0)), default=Value(1)),
         )
         .order_by("urgent_rank", "sort_esi", "arrived_at", "pk")

@@ -240,6 +240,13 @@ def test_it_takes_a_chunked_recording_and_submits_it(
     upload_recording(client, visit, audio)
     rec = Recording.objects.get(visit=visit)
     assert rec.completed_at is not None and rec.chunks.count() == -(-len(audio) // 20000)
+    # The nurse page's seekable copy is a worker's job, queued when the recording completes.
+    assert queue_length("default") == 1
+    from intake.tasks import make_playback_copy
+
+    make_playback_copy(rec.pk)
+    rec.refresh_from_db()
+    assert rec.playback_media and rec.playback_mime_type.startswith("audio/")
     client.post(reverse("intake_submit", args=[visit.pk]))
     visit.refresh_from_db()
     assert visit.status == S.SUBMITTED

@@ -6,15 +6,13 @@ Uploads (chunks and photos) are JSON endpoints in intake.views.uploads; the tabl
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from inference.asr.languages import language_warning
@@ -22,7 +20,8 @@ from intake import audit, frontdesk, processing
 from intake.forms import ComplaintForm, NewIntakeForm
 from intake.models import Photo, PhotoKind, Recording, Visit
 from intake.roles import Role, role_required
-from intake.states import FINAL, VisitStatus
+from intake.states import VisitStatus
+from intake.uploads.errors import UploadRefused
 
 S = VisitStatus
 
@@ -69,20 +68,9 @@ def new_intake(request: HttpRequest) -> HttpResponse:
 @role_required(Role.FRONT_DESK)
 def today(request: HttpRequest) -> HttpResponse:
     """Visits started on this desk recently, to add a photo or audio after submit."""
-    visits = (
-        Visit.objects.filter(pk__in=_recent_ids()).select_related("patient").order_by("-arrived_at")
-    )
+    visits = frontdesk.desk_visits().order_by("-arrived_at")
     audit.record("frontdesk.list", request=request)
     return render(request, "front_desk/today.html", {"visits": visits})
-
-
-def _recent_ids() -> list[int]:
-    since = timezone.now() - timedelta(hours=settings.FRONT_DESK_VISIBLE_HOURS)
-    return list(
-        Visit.objects.filter(arrived_at__gte=since)
-        .exclude(status__in=[s.value for s in FINAL])
-        .values_list("pk", flat=True)
-    )
 
 
 @role_required(Role.FRONT_DESK)
@@ -110,10 +98,13 @@ def _visit_context(visit: Visit) -> dict[str, object]:
         "chunk_seconds": settings.RECORDING_CHUNK_SECONDS,
         "max_seconds_display": _minutes(settings.RECORDING_MAX_SECONDS),
         "browser_processing": settings.RECORDING_BROWSER_PROCESSING,
-        "next_recording": (
-            max((r.sequence for r in Recording.objects.filter(visit=visit)), default=-1) + 1
-        ),
+        "next_recording": _next_recording(visit),
     }
+
+
+def _next_recording(visit: Visit) -> int:
+    last = Recording.objects.filter(visit=visit).aggregate(n=Max("sequence"))["n"]
+    return 0 if last is None else int(last) + 1
 
 
 def _minutes(seconds: int) -> str:
@@ -157,8 +148,8 @@ def save_complaint(request: HttpRequest, visit_id: int) -> HttpResponse:
         try:
             frontdesk.set_typed_complaint(visit.pk, request.user, form.cleaned_data["complaint"])
             saved = True
-        except frontdesk.NotEditable as exc:
-            form.add_error(None, str(exc))
+        except UploadRefused as exc:
+            form.add_error(None, exc.message)
     if _is_htmx(request):
         return render(
             request,
@@ -190,17 +181,15 @@ def delete_photo(request: HttpRequest, visit_id: int, photo_id: int) -> HttpResp
         frontdesk.delete_photo(visit.pk, photo_id, request.user)
     except Photo.DoesNotExist:
         raise Http404("No such photo.") from None
-    except frontdesk.NotEditable as exc:
-        raise PermissionDenied(str(exc)) from None
+    except UploadRefused as exc:
+        raise PermissionDenied(exc.message) from None
     return photo_list(request, visit_id)
 
 
 @role_required(Role.FRONT_DESK)
 def review(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(visit_id)
-    context = _visit_context(visit)
-    context["incomplete"] = [r for r in context["recordings"] if r.completed_at is None]  # type: ignore[attr-defined]
-    return render(request, "front_desk/review.html", context)
+    return render(request, "front_desk/review.html", _visit_context(visit))
 
 
 @role_required(Role.FRONT_DESK)

@@ -21,7 +21,7 @@ from intake.models import AIDraft, NurseReview, Photo, Recording, SafetyFiring, 
 from intake.models import Transcript as TranscriptRow
 from intake.review_form import HPI, LISTS, VITALS, ReviewForm
 from intake.roles import Role, role_required
-from intake.states import IllegalTransition, VisitStatus
+from intake.states import FINAL, TRANSITIONS, IllegalTransition, VisitStatus
 
 S = VisitStatus
 MAX_ROWS = 200
@@ -162,8 +162,6 @@ def _page(request: HttpRequest, visit: Visit, form: ReviewForm | None = None) ->
 
 
 def _moves_from(visit: Visit) -> set[VisitStatus]:
-    from intake.states import TRANSITIONS
-
     return set(TRANSITIONS[visit.state]) & set(review.MOVES)
 
 
@@ -221,15 +219,9 @@ def move(request: HttpRequest, visit_id: int) -> HttpResponse:
         )
     else:
         messages.success(request, f"Visit marked {target.label.lower()}.")
-    if target_in_final(request.POST.get("target", "")):
-        return redirect("queue")
+    if request.POST.get("target", "") in {s.value for s in FINAL}:
+        return redirect("queue")  # the visit has left the queue
     return redirect("visit", visit_id=visit.pk)
-
-
-def target_in_final(value: str) -> bool:
-    from intake.states import FINAL
-
-    return value in {s.value for s in FINAL}
 
 
 @role_required(Role.NURSE)

@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from intake import audit, processing
 from intake.forms import PhotoKindForm
-from intake.models import Visit
 from intake.roles import Role, role_required
-from intake.states import VisitStatus
+from intake.tasks import make_playback_copy
 from intake.uploads.chunks import append_chunk, complete_recording, discard_recording
 from intake.uploads.errors import UploadRefused
 from intake.uploads.handlers import photo_upload_handlers
@@ -38,12 +38,6 @@ def refused(exc: UploadRefused) -> JsonResponse:
 
 def _bad(code: str, message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"ok": False, "code": code, "message": message}, status=status)
-
-
-def _reprocess_if_submitted(visit_id: int, request: HttpRequest, *, audio: bool) -> None:
-    status = Visit.objects.values_list("status", flat=True).get(pk=visit_id)
-    if status != VisitStatus.DRAFT:
-        processing.media_added(visit_id, request.user, audio=audio)
 
 
 @role_required(Role.FRONT_DESK)
@@ -84,7 +78,9 @@ def recording_complete(request: HttpRequest, visit_id: int, recording: int) -> J
     except UploadRefused as exc:
         return refused(exc)
     audit.record("recording.complete", request=request, visit=visit.pk, obj=rec)
-    _reprocess_if_submitted(visit.pk, request, audio=True)
+    # The nurse page's seekable copy is made by a worker, not by a request.
+    transaction.on_commit(lambda: make_playback_copy.delay(rec.pk))
+    processing.media_added(visit.pk, request.user, audio=True)
     return JsonResponse({"ok": True, "code": "completed", "recording": recording})
 
 
@@ -98,7 +94,7 @@ def recording_discard(request: HttpRequest, visit_id: int, recording: int) -> Js
         return refused(exc)
     audit.record("recording.discard", request=request, visit=visit.pk, detail={"seq": recording})
     # A discarded recording after submit: the transcript must be made again without it.
-    _reprocess_if_submitted(visit.pk, request, audio=True)
+    processing.media_added(visit.pk, request.user, audio=True)
     return JsonResponse({"ok": True, "code": "discarded", "recording": recording})
 
 
@@ -126,5 +122,5 @@ def _photo(request: HttpRequest, visit_id: int) -> JsonResponse:
     except UploadRefused as exc:
         return refused(exc)
     audit.record("photo.add", request=request, visit=visit.pk, obj=saved)
-    _reprocess_if_submitted(visit.pk, request, audio=False)
+    processing.media_added(visit.pk, request.user, audio=False)
     return JsonResponse({"ok": True, "code": "stored", "photo": saved.pk})
