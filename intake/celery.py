@@ -1,7 +1,7 @@
 """The Celery app. Queues: `asr` (whisper.cpp), `llm` (Gemma), `default` (everything light).
 
 Each worker is started for one queue group (`celery -A intake worker -Q asr -c 1`), so a process
-loads at most one model, once (see intake.worker).
+loads at most one model, once (see intake.pipeline.worker).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intake.settings")
 app = Celery("intake")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (Queue("default"), Queue("asr"), Queue("llm"))
-app.autodiscover_tasks()
+app.autodiscover_tasks(["intake.pipeline"])
 
-# Worker signal handlers (model loading, heartbeats) live in intake.worker; importing it here
-# connects them in every worker process without touching the web process.
-import intake.worker  # noqa: E402, F401
+# Worker signal handlers (model loading, heartbeats) live in intake.pipeline.worker; importing
+# it here connects them in every worker process without touching the web process.
+import intake.pipeline.worker  # noqa: E402, F401

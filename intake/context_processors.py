@@ -17,4 +17,6 @@ def clinic(request: HttpRequest) -> dict[str, object]:
         "is_front_desk": Role.FRONT_DESK in roles,
         "is_admin": Role.ADMIN in roles,
         "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
+        "session_idle_seconds": settings.SESSION_IDLE_MINUTES * 60,
+        "pin_relogin_minutes": settings.PIN_RELOGIN_MINUTES,
     }

@@ -8,14 +8,17 @@ secrets), so secrets never need to sit in the environment or the compose file.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
 
 T = TypeVar("T")
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -79,6 +82,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_networks(name: str, default: list[str]) -> list[IPNetwork]:
+    networks: list[IPNetwork] = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as e:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an address or network ({e})"
+            ) from e
+    return networks
+
+
 def env_path(name: str, default: Path, *, base: Path) -> Path:
     """A path; relative values are taken relative to `base` (the project root) so that the
     same .env works whatever directory the server was started from."""
@@ -121,6 +136,18 @@ def redis_db_url(url: str, db: int) -> str:
     if tail.isdigit() and head.count("/") >= 2:
         base = head
     return f"{base}/{db}"
+
+
+def redis_with_password(url: str, password: str | None) -> str:
+    """`url` carrying `password` (REDIS_PASSWORD or its _FILE: never written into the URL in a
+    settings file). A URL that already has credentials is left as it is."""
+    if not password:
+        return url
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        return url
+    netloc = f":{quote(password, safe='')}@{parts.netloc}"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def channel_host(url: str) -> dict[str, object]:

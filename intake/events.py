@@ -6,8 +6,11 @@ them to re-fetch what their user may see; `version` lets them drop out-of-order 
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 import secrets
+import threading
 from functools import lru_cache, partial
 from typing import Any, TypedDict
 
@@ -26,6 +29,15 @@ QUEUE_GROUP = "queue"
 
 def visit_group(visit_id: int) -> str:
     return f"visit-{visit_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+def session_group(session_key: str) -> str:
+    # A digest, not the key: whoever reads Redis must not get a working session cookie.
+    return "session-" + hashlib.sha256(session_key.encode()).hexdigest()[:32]
 
 
 class VisitEvent(TypedDict):
@@ -103,3 +115,41 @@ def _send(event: VisitEvent) -> None:
 
 def publish_on_commit(event: VisitEvent) -> None:
     transaction.on_commit(partial(_send, event))
+
+
+def _send_to_sockets(group: str, kind: str) -> None:
+    layer: Any = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        send = async_to_sync(layer.group_send)
+        if _loop_running_here():
+            # A sync caller inside an event loop's thread (a script or test driving the ORM
+            # from async code): async_to_sync cannot run here, so it runs in a thread.
+            worker = threading.Thread(target=send, args=(group, {"type": kind}))
+            worker.start()
+            worker.join(timeout=5)
+        else:
+            send(group, {"type": kind})
+    except Exception:
+        # The socket then lives until its next reconnect, which checks the session again.
+        log.warning("could not tell open sockets that access changed", exc_info=True)
+
+
+def _loop_running_here() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def access_changed_on_commit(user_id: int) -> None:
+    """A user's open WebSockets re-check their session and role, and close if either is gone:
+    deactivation, a password change, a role taken away."""
+    transaction.on_commit(partial(_send_to_sockets, user_group(user_id), "access.changed"))
+
+
+def session_ended(session_key: str) -> None:
+    """The session's open WebSockets close at once (logout)."""
+    _send_to_sockets(session_group(session_key), "session.ended")

@@ -1,5 +1,5 @@
 """What the front desk does to a visit, apart from uploads (intake.uploads) and submit
-(intake.processing): start it, flag it urgent, type the complaint, remove a photo.
+(intake.pipeline.submit): start it, flag it urgent, type the complaint, remove a photo.
 
 Each function takes ids and the acting user, writes the audit trail and publishes a queue event
 after commit, so a nurse's screen follows without a reload.
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from intake import audit, events
@@ -21,11 +21,13 @@ from intake.clinic_time import clinic_today, day_bounds
 from intake.lifecycle import set_once
 from intake.mediastore.django import get_store
 from intake.models import Patient, Photo, Visit
-from intake.states import FINAL, VisitStatus
+from intake.states import EDITABLE, FINAL
+from intake.uploads.common import lock_accepting_visit
 
-S = VisitStatus
-# Before a nurse starts the review, the front desk may still add to a visit.
-EDITABLE = frozenset({S.DRAFT, S.SUBMITTED, S.TRANSCRIBING, S.SUMMARIZING, S.READY, S.FAILED})
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from intake.roles import Actor
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class EarlierVisit:
 
 
 def start_intake(
-    actor: Any,
+    actor: User,
     *,
     name: str,
     date_of_birth: date | None,
@@ -96,13 +98,12 @@ def earlier_visits_today(visit: Visit) -> list[EarlierVisit]:
 
 
 def desk_visits() -> QuerySet[Visit]:
-    """The visits a tablet may open: not ended, and started within FRONT_DESK_VISIBLE_HOURS
-    (tablets show nothing older)."""
+    """The visits a tablet may open: those the front desk may still edit (not yet reviewed by
+    a nurse, not ended), started within FRONT_DESK_VISIBLE_HOURS. Once a nurse has reviewed a
+    visit its demographics and photos are no longer the desk's to read."""
     since = timezone.now() - timedelta(hours=settings.FRONT_DESK_VISIBLE_HOURS)
-    return (
-        Visit.objects.select_related("patient")
-        .filter(arrived_at__gte=since)
-        .exclude(status__in=[s.value for s in FINAL])
+    return Visit.objects.select_related("patient").filter(
+        arrived_at__gte=since, status__in=[s.value for s in EDITABLE]
     )
 
 
@@ -110,7 +111,7 @@ def front_desk_visit(visit_id: int) -> Visit:
     return desk_visits().get(pk=visit_id)
 
 
-def mark_urgent(visit_id: int, actor: Any) -> bool:
+def mark_urgent(visit_id: int, actor: Actor) -> bool:
     """ "Needs a nurse now": top of the queue at once. Returns False when it already was.
     Allowed in every open state, the AI's progress does not matter."""
     return set_once(
@@ -122,21 +123,24 @@ def mark_urgent(visit_id: int, actor: Any) -> bool:
     )
 
 
-def set_typed_complaint(visit_id: int, actor: Any, text: str) -> None:
+def set_typed_complaint(visit_id: int, actor: Actor, text: str) -> bool:
+    """Save the typed complaint; True when it changed. A change bumps the visit's version and
+    tells the queue, like new media (the caller then re-runs processing)."""
     with transaction.atomic():
-        from intake.uploads.common import lock_accepting_visit
-
         lock_accepting_visit(visit_id)  # raises UploadRefused once a nurse has reviewed it
-        Visit.objects.filter(pk=visit_id).update(chief_complaint_typed=text)
-        audit.record("visit.complaint_typed", actor=actor, visit=visit_id)
+        changed = Visit.objects.filter(pk=visit_id).exclude(chief_complaint_typed=text)
+        if not changed.update(chief_complaint_typed=text, version=F("version") + 1):
+            return False
+        visit = Visit.objects.get(pk=visit_id)
+        audit.record("visit.complaint_typed", actor=actor, visit=visit)
+        events.publish_on_commit(events.visit_event(visit.pk, visit.status, visit.version))
+    return True
 
 
-def delete_photo(visit_id: int, photo_id: int, actor: Any) -> None:
+def delete_photo(visit_id: int, photo_id: int, actor: Actor) -> None:
     """Staff remove a photo before review: the file goes at once, the row stays for the audit
     trail."""
     with transaction.atomic():
-        from intake.uploads.common import lock_accepting_visit
-
         lock_accepting_visit(visit_id)
         photo = Photo.objects.select_for_update().get(
             pk=photo_id, visit_id=visit_id, deleted_at__isnull=True

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -12,6 +12,9 @@ from django.utils import timezone
 from intake import audit, events
 from intake.models import Visit
 from intake.states import IllegalTransition, VisitStatus, sources_of
+
+if TYPE_CHECKING:
+    from intake.roles import Actor
 
 
 class StaleVersion(Exception):
@@ -29,7 +32,7 @@ def transition(
     visit_id: int,
     target: VisitStatus,
     *,
-    actor: Any = None,
+    actor: Actor = None,
     reason: str = "",
     expected_version: int | None = None,
     stage: str = "",
@@ -67,7 +70,7 @@ def transition(
     return visit
 
 
-def set_once(visit_id: int, when: Q, values: dict[str, Any], *, action: str, actor: Any) -> bool:
+def set_once(visit_id: int, when: Q, values: dict[str, Any], *, action: str, actor: Actor) -> bool:
     """Set a visit's flag fields (urgent, alert acknowledged) where `when` still holds, with
     one conditional UPDATE that also bumps the version; audit and publish an event. False when
     `when` no longer held (someone else was first): nothing is written twice."""

@@ -6,7 +6,7 @@ Every write that two nurses could race on is conditional on the row version they
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -16,6 +16,11 @@ from intake import audit
 from intake.lifecycle import StaleVersion, set_once, transition
 from intake.models import AIDraft, NurseReview, Visit
 from intake.states import VisitStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from intake.roles import Actor
 
 S = VisitStatus
 REVIEWABLE = frozenset({S.READY, S.FAILED})
@@ -33,7 +38,7 @@ class NotReviewable(Exception):
     pass
 
 
-def acknowledge_alert(visit_id: int, actor: Any) -> bool:
+def acknowledge_alert(visit_id: int, actor: Actor) -> bool:
     """One nurse acknowledges a new urgent/red-flag visit for everyone; False if already."""
     return set_once(
         visit_id,
@@ -45,7 +50,7 @@ def acknowledge_alert(visit_id: int, actor: Any) -> bool:
 
 
 def move(
-    visit_id: int, target: VisitStatus, actor: Any, expected_version: int, reason: str = ""
+    visit_id: int, target: VisitStatus, actor: Actor, expected_version: int, reason: str = ""
 ) -> Visit:
     """Roomed / seen / discharged, or cancelled / left without being seen; who and when are
     the transition's (status_changed_by/at and the audit trail)."""
@@ -84,7 +89,7 @@ def diff(draft: dict[str, Any] | None, final: dict[str, Any]) -> list[dict[str, 
 
 def confirm(
     visit_id: int,
-    actor: Any,
+    actor: User,
     *,
     expected_version: int,
     final_esi: int,

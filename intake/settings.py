@@ -9,18 +9,22 @@ INTAKE_ENV picks the mode explicitly:
 
 from __future__ import annotations
 
+import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from intake import egress
 from intake.env import (
     channel_host,
     env_bool,
     env_choice,
     env_int,
     env_list,
+    env_networks,
     env_optional_path,
     env_path,
     env_required,
@@ -28,7 +32,14 @@ from intake.env import (
     env_timezone,
     raw,
     redis_db_url,
+    redis_with_password,
 )
+
+# Nothing is downloaded at run time: model hubs stay offline even if a library would try, and
+# the tests run every process under the egress guard (INTAKE_EGRESS_GUARD=1).
+for _hub in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+    os.environ.setdefault(_hub, "1")
+egress.install_from_environment()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,25 +70,38 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "intake",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "intake.middleware.PermissionsPolicyMiddleware",
     "intake.middleware.DevHttpsRedirectMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks a user who also gave a one-time code (the admin requires it: ADMIN_REQUIRE_OTP).
+    "django_otp.middleware.OTPMiddleware",
+    # Events recorded below a view without the request passed down still know who and where.
+    "intake.audit.AuditRequestMiddleware",
     # Login is required for every view unless it is explicitly marked @login_not_required
     # (login and /healthz): a new view cannot leak PHI by forgetting a decorator. Before the
     # CSRF check, so a logged-out tablet gets "log in again" (401), not a CSRF refusal.
+    "intake.middleware.SessionAgeMiddleware",
     "intake.middleware.LoginRequiredMiddleware",
+    "intake.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "intake.middleware.NoStoreMiddleware",
     "intake.middleware.SlidingSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it turns a locked-out login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -133,7 +157,10 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and Channels layer on separate databases -------------------------
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
+# The password comes from REDIS_PASSWORD or REDIS_PASSWORD_FILE (compose: a Docker secret).
+REDIS_URL = redis_with_password(
+    env_str("REDIS_URL", "redis://127.0.0.1:6379").rstrip("/"), raw("REDIS_PASSWORD")
+)
 REDIS_BROKER_DB = env_int("REDIS_BROKER_DB", 0, minimum=0)
 REDIS_CHANNELS_DB = env_int("REDIS_CHANNELS_DB", 1, minimum=0)
 if REDIS_BROKER_DB == REDIS_CHANNELS_DB:
@@ -189,6 +216,8 @@ PROCESSING_SECONDS_PER_AUDIO_SECOND = float(env_int("PROCESSING_SECONDS_PER_AUDI
 # How much longer than a task's hard time limit its lease lasts: a live task never loses its
 # lease; a killed worker's step is reclaimed by the sweeper this long after its hard limit.
 PROCESSING_LEASE_MARGIN_SECONDS = env_int("PROCESSING_LEASE_MARGIN_SECONDS", 60, minimum=1)
+# While a step runs, its worker renews the lease this often (intake.pipeline.leases).
+PROCESSING_LEASE_RENEW_SECONDS = env_int("PROCESSING_LEASE_RENEW_SECONDS", 30, minimum=1)
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 30, minimum=1)
 SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 120, minimum=1)
 PROCESSING_MAX_RETRIES = env_int("PROCESSING_MAX_RETRIES", 5, minimum=0)
@@ -205,6 +234,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"queue": "default", "expires": 3600},
     },
+    "sweep-orphan-media": {
+        "task": "intake.tasks.sweep_orphan_media",
+        "schedule": 86400.0,
+        "options": {"queue": "default", "expires": 3600},
+    },
+    "verify-audit": {
+        "task": "intake.tasks.verify_audit",
+        "schedule": 86400.0,
+        "options": {"queue": "default", "expires": 3600},
+    },
     "prune-heartbeats": {
         "task": "intake.tasks.prune_heartbeats",
         "schedule": 3600.0,
@@ -217,13 +256,38 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15, minimum=1)
-# Sliding idle logoff: requests push the expiry forward (at most once a minute, see
-# intake.middleware.SlidingSessionMiddleware).
+# Sliding idle logoff: requests a person made push the expiry forward (at most once a minute;
+# live-update refreshes do not, see intake.middleware.SlidingSessionMiddleware).
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# However active, a login ends after this many hours (a shift); the tablet keeps its outbox.
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Password guessing: after LOGIN_FAILURE_LIMIT failed logins an account, and separately an
+# address, is locked for LOGIN_LOCKOUT_MINUTES (django-axes, on /login/ and /admin/login/ alike).
+# An admin unlocks early in the admin ("Access attempts": delete) or with
+# `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False
+# The address audit events record: daphne --proxy-headers puts the client's there behind nginx.
+AXES_CLIENT_IP_CALLABLE = "intake.audit.client_ip"
+# Quick re-login on shared tablets: after an idle logoff, the same person on the same device
+# may continue with a short PIN for this many minutes since their last activity there; after
+# a longer gap, an explicit "Log out" or PIN_MAX_FAILURES wrong PINs, the full password.
+# 0 turns PINs off.
+PIN_RELOGIN_MINUTES = env_int("PIN_RELOGIN_MINUTES", 60, minimum=0)
+PIN_MAX_FAILURES = env_int("PIN_MAX_FAILURES", 3, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -239,7 +303,8 @@ AUTH_PASSWORD_VALIDATORS = [
 TLS_DIR = env_path("TLS_DIR", Path("var/tls"), base=BASE_DIR)
 HTTPS_PORT = env_int("HTTPS_PORT", 0, minimum=0)  # 0: no dev redirect (tests, behind a proxy)
 HTTP_REDIRECT_EXEMPT = ("/healthz",)
-if env_bool("BEHIND_TLS_PROXY", default=PROD):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=PROD)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -276,6 +341,11 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Clinic -----------------------------------------------------------------------------------
 CLINIC_NAME = env_str("CLINIC_NAME", "Clinic Intake")
+# A second factor for the admin site (user accounts, roles, audit): a code from an
+# authenticator app (TOTP) or a printed backup code. Enrol each admin first with
+# `manage.py enroll_totp USERNAME`, then turn this on.
+ADMIN_REQUIRE_OTP = env_bool("ADMIN_REQUIRE_OTP", False)
+OTP_TOTP_ISSUER = CLINIC_NAME
 TIME_ZONE = env_timezone("CLINIC_TIME_ZONE", "UTC")
 USE_TZ = True
 LANGUAGE_CODE = "en-us"
@@ -318,7 +388,25 @@ else:
     )
 AUDIO_RETENTION_DAYS = env_int("AUDIO_RETENTION_DAYS", 30, minimum=1)
 PHOTO_RETENTION_DAYS = env_int("PHOTO_RETENTION_DAYS", AUDIO_RETENTION_DAYS, minimum=1)
+# Audit events are kept at least this long (HIPAA keeps documentation six years); only
+# `manage.py purge_audit`, run as the database owner, removes older ones.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 6 * 366, minimum=6 * 365)
+# Media files no row names (and half-written ".part" files) older than this are deleted.
+ORPHAN_GRACE_HOURS = env_int("ORPHAN_GRACE_HOURS", 24, minimum=1)
+# Working text of a closed visit (transcripts, AI drafts, typed complaint, quoted evidence):
+# deleted this many days after arrival; the nurse's review and what fired stay.
+TRANSCRIPT_RETENTION_DAYS = env_int("TRANSCRIPT_RETENTION_DAYS", 365, minimum=1)
+# Whole closed visits and then patients with no visit left: 0 keeps them (the clinic's
+# medical-records policy decides; the record usually lives on in the EHR via FHIR export).
+VISIT_RETENTION_DAYS = env_int("VISIT_RETENTION_DAYS", 0, minimum=0)
+if VISIT_RETENTION_DAYS and VISIT_RETENTION_DAYS < TRANSCRIPT_RETENTION_DAYS:
+    raise ImproperlyConfigured(
+        "VISIT_RETENTION_DAYS must be 0 (keep) or at least TRANSCRIPT_RETENTION_DAYS."
+    )
 MIN_FREE_DISK_MB = env_int("MIN_FREE_DISK_MB", 1024, minimum=0)
+# Who may read /healthz details (queue depths, workers, model files, disk) without logging in
+# as an admin: the container's own probe and monitoring on these networks.
+HEALTHZ_DETAIL_NETWORKS = env_networks("HEALTHZ_DETAIL_NETWORKS", ["127.0.0.0/8", "::1/128"])
 
 MODELS_DIR = env_path("MODELS_DIR", Path("models"), base=BASE_DIR)
 ASR_MODEL_PATH = env_path("ASR_MODEL_PATH", MODELS_DIR / "ggml-tiny.en.bin", base=BASE_DIR)
@@ -335,6 +423,16 @@ LLM_THREADS = env_int("LLM_THREADS", 2, minimum=1)
 LLM_CONTEXT = env_int("LLM_CONTEXT", 4096, minimum=512)
 # Bounds one draft's generation (a record is ~250 tokens; the schema bounds every field).
 LLM_MAX_TOKENS = env_int("LLM_MAX_TOKENS", 768, minimum=16)
+# The red-flag net's layers in the workers: "rules" (word rules, no model) and "semantic"
+# (sentence embeddings, loads all-MiniLM-L6-v2). See docs/RED_FLAGS.md for what each adds.
+SAFETY_LAYERS = tuple(env_list("SAFETY_LAYERS", ["rules", "semantic"]))
+# Where the meaning match keeps its exemplar vectors (~3 MB; without a writable folder each
+# worker embeds ~2,000 exemplars at start, ~9 s on two cores).
+SAFETY_CACHE_DIR = env_path("SAFETY_CACHE_DIR", Path("var/cache"), base=BASE_DIR)
+if not SAFETY_LAYERS or not set(SAFETY_LAYERS) <= {"rules", "semantic"}:
+    raise ImproperlyConfigured(
+        f"SAFETY_LAYERS must name rules and/or semantic, got {','.join(SAFETY_LAYERS)!r}"
+    )
 
 # --- uploads (intake.uploads): limits on what the tablets send ---------------------------------
 # A photo as uploaded (before re-encoding); nginx's client_max_body_size (30m) stays above it.
@@ -365,6 +463,11 @@ AUDIO_RECORDING_MAX_BYTES = env_int(
     "AUDIO_RECORDING_MAX_BYTES",
     RECORDING_MAX_SECONDS * _RECORDING_BYTES_PER_SECOND * 5 // 4,
     minimum=AUDIO_CHUNK_MAX_BYTES,
+)
+# All recordings of one visit together (re-recordings included until retention removes them):
+# one tablet account must not be able to fill the server's disk.
+VISIT_AUDIO_MAX_BYTES = env_int(
+    "VISIT_AUDIO_MAX_BYTES", 3 * AUDIO_RECORDING_MAX_BYTES, minimum=AUDIO_RECORDING_MAX_BYTES
 )
 
 # --- Static files: vendored, served by WhiteNoise (no CDN, no internet) ---------------------

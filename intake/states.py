@@ -39,6 +39,11 @@ PROCESSING: frozenset[VisitStatus] = frozenset({S.SUBMITTED, S.TRANSCRIBING, S.S
 OPEN: frozenset[VisitStatus] = frozenset(
     {S.SUBMITTED, S.TRANSCRIBING, S.SUMMARIZING, S.READY, S.FAILED, S.REVIEWED, S.ROOMED}
 )
+# Before a nurse has reviewed it, the front desk may still edit a visit and add photos and
+# audio (failed included: a re-run picks the new media up).
+EDITABLE: frozenset[VisitStatus] = frozenset(
+    {S.DRAFT, S.SUBMITTED, S.TRANSCRIBING, S.SUMMARIZING, S.READY, S.FAILED}
+)
 
 _EXITS = {S.CANCELLED, S.LEFT_WITHOUT_BEING_SEEN}
 
@@ -72,8 +77,3 @@ class IllegalTransition(Exception):
 def sources_of(target: VisitStatus) -> frozenset[VisitStatus]:
     """Every state from which `target` may be entered."""
     return frozenset(src for src, targets in TRANSITIONS.items() if target in targets)
-
-
-def check_transition(current: VisitStatus | str, target: VisitStatus | str) -> None:
-    if VisitStatus(target) not in TRANSITIONS[VisitStatus(current)]:
-        raise IllegalTransition(current, target)

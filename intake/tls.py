@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 import secrets
 import socket
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +35,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from inference.files import atomic_write
 
 __all__ = [
     "CA_CERT",
@@ -96,26 +96,6 @@ class CertPaths:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _write_atomic(path: Path, data: bytes, mode: int) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory.
-
-    The temporary file is created 0600 by ``mkstemp`` and only then widened to ``mode``, so a
-    private key is never readable by others, not even for a moment.
-    """
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _tighten(path: Path, mode: int = 0o600) -> None:
@@ -241,7 +221,7 @@ def ensure_ca(directory: Path, org: str = "Clinic Intake local CA", days: int = 
         if _spki(ca_cert.public_key()) != _spki(_load_key(key_path).public_key()):
             raise TLSSetupError(f"{key_path} does not belong to {cert_path}")
         if not der_path.exists():
-            _write_atomic(der_path, ca_cert.public_bytes(serialization.Encoding.DER), 0o644)
+            atomic_write(der_path, ca_cert.public_bytes(serialization.Encoding.DER), mode=0o644)
         return CertPaths(cert=cert_path, key=key_path, der=der_path, reason="reused")
 
     if key_path.exists():
@@ -252,7 +232,7 @@ def ensure_ca(directory: Path, org: str = "Clinic Intake local CA", days: int = 
         reason = "new certificate for existing key"
     else:
         key = _new_key()
-        _write_atomic(key_path, _key_pem(key), 0o600)
+        atomic_write(key_path, _key_pem(key), mode=0o600)
         reason = "new"
 
     now = _now()
@@ -294,8 +274,8 @@ def ensure_ca(directory: Path, org: str = "Clinic Intake local CA", days: int = 
         )
         .sign(key, _SIGNATURE_HASH)
     )
-    _write_atomic(der_path, ca_cert.public_bytes(serialization.Encoding.DER), 0o644)
-    _write_atomic(cert_path, ca_cert.public_bytes(serialization.Encoding.PEM), 0o644)
+    atomic_write(der_path, ca_cert.public_bytes(serialization.Encoding.DER), mode=0o644)
+    atomic_write(cert_path, ca_cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
     return CertPaths(cert=cert_path, key=key_path, der=der_path, created=True, reason=reason)
 
 
@@ -409,8 +389,8 @@ def ensure_server_cert(
         serialization.Encoding.PEM
     )
     # Key first: if we are interrupted in between, the key/cert mismatch triggers a reissue.
-    _write_atomic(key_path, _key_pem(key), 0o600)
-    _write_atomic(cert_path, chain, 0o644)
+    atomic_write(key_path, _key_pem(key), mode=0o600)
+    atomic_write(cert_path, chain, mode=0o644)
     return CertPaths(cert=cert_path, key=key_path, created=True, reason=problem)
 
 

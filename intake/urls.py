@@ -1,20 +1,19 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from intake.views import dashboard, fhir, front_desk, health, home, media, nurse, uploads
+from intake.views import account, dashboard, fhir, front_desk, health, home, media, nurse, uploads
 
 visit = "front-desk/visit/<int:visit_id>/"
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html"),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", account.Login.as_view(), name="login"),
+    path("login/pin/", account.pin_login, name="login_pin"),
+    path("logout/", account.Logout.as_view(), name="logout"),
+    path("account/pin/", account.pin_settings, name="account_pin"),
+    path("password/", account.PasswordChange.as_view(), name="password_change"),
+    path("session/ping/", account.ping, name="session_ping"),
     # Front desk (tablet).
     path("front-desk/", front_desk.start, name="front_desk"),
     path("front-desk/new/", front_desk.new_intake, name="intake_new"),

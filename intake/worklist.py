@@ -17,6 +17,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
+from inference.safety.rules import rule_title
 from intake.models import AIDraft, ProcessingStep, SafetyFiring, StepStatus, Visit
 from intake.states import FINAL, OPEN, PROCESSING, VisitStatus
 
@@ -63,19 +64,29 @@ def queue_visits(filter_name: str = DEFAULT_FILTER) -> QuerySet[Visit]:
 
 
 @dataclass(frozen=True)
+class Running:
+    """The pipeline step working on a visit now."""
+
+    step: str  # "asr" or "llm"
+    seconds: int  # since it started
+    attempt: int
+    percent: int  # how far it got (audio transcribed, token budget used)
+
+
+@dataclass(frozen=True)
 class Row:
     visit: Visit
     sort_esi: int
     age: int | None
     wait_minutes: int
     target_minutes: int
+    waiting: bool  # for the first nurse decision: the wait clock runs
     over_target: bool
     complaint: str
     red_flags: tuple[str, ...]
     alerting: bool
     typed: bool
-    # The pipeline step working on it now, if any: "asr"/"llm", seconds running, attempt.
-    running: tuple[str, int, int] | None = None
+    running: Running | None = None
 
 
 def age_years(born: date | None, on: datetime) -> int | None:
@@ -99,25 +110,35 @@ def rows(visits: list[Visit], now: datetime | None = None) -> list[Row]:
     """What each queue row shows; three queries for the whole page, not per row."""
     now = now or timezone.now()
     ids = [v.pk for v in visits]
-    flags: dict[int, list[str]] = {}
-    for visit_id, rule_id in (
+    definite: dict[int, dict[str, bool]] = {}
+    for visit_id, rule_id, level in (
         SafetyFiring.objects.filter(visit_id__in=ids)
         .order_by("esi_floor", "rule_id")
-        .values_list("visit_id", "rule_id")
+        .values_list("visit_id", "rule_id", "level")
         .distinct()
     ):
-        if rule_id not in flags.setdefault(visit_id, []):
-            flags[visit_id].append(rule_id)
+        seen = definite.setdefault(visit_id, {})
+        seen[rule_id] = seen.get(rule_id, False) or level == SafetyFiring.Level.DEFINITE
+    # Badges a nurse reads: the rule's title, "?" when only weaker evidence fired.
+    flags = {
+        visit_id: [rule_title(r) + ("" if sure else "?") for r, sure in rules.items()]
+        for visit_id, rules in definite.items()
+    }
     complaints = dict(
         AIDraft.objects.filter(visit_id__in=ids, is_current=True).values_list(
             "visit_id", "data__chief_complaint__normalized"
         )
     )
     running = {
-        visit_id: (step, int((now - started).total_seconds()) if started else 0, attempt)
-        for visit_id, step, started, attempt in ProcessingStep.objects.filter(
+        visit_id: Running(
+            step,
+            int((now - started).total_seconds()) if started else 0,
+            attempt,
+            round(100 * progress),
+        )
+        for visit_id, step, started, attempt, progress in ProcessingStep.objects.filter(
             visit_id__in=ids, status=StepStatus.RUNNING
-        ).values_list("visit_id", "step", "started_at", "attempt")
+        ).values_list("visit_id", "step", "started_at", "attempt", "progress")
     }
     out = []
     for v in visits:
@@ -132,6 +153,7 @@ def rows(visits: list[Visit], now: datetime | None = None) -> list[Row]:
                 age=age_years(v.patient.date_of_birth, v.arrived_at),
                 wait_minutes=max(0, wait),
                 target_minutes=target,
+                waiting=waiting_for_nurse(v),
                 over_target=waiting_for_nurse(v) and wait > target,
                 complaint=str(complaints.get(v.pk) or v.chief_complaint_typed or ""),
                 red_flags=tuple(flags.get(v.pk, ())),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -38,6 +39,17 @@ class Proc:
 
 def manage(*args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True)
+
+
+def local_secret_key(path: Path) -> str:
+    """This machine's own session-signing key, made once (mode 0600): the settings' built-in
+    dev key is public in the repository, so anyone could forge sessions with it."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
 
 
 def lan_addresses() -> list[str]:
@@ -164,11 +176,14 @@ def stop(procs: list[Proc]) -> None:
 
 
 def main() -> int:
-    bind = os.environ.get("RUN_BIND", "0.0.0.0")  # noqa: S104  (tablets reach it over the LAN)
+    # Loopback unless asked: a laptop on a café's Wi-Fi must not serve the app to strangers.
+    # Tablets on the clinic LAN need RUN_BIND=0.0.0.0 (see README).
+    bind = os.environ.get("RUN_BIND", "127.0.0.1")
     http_port = int(os.environ.get("HTTP_PORT", "8000"))
     https_port = int(os.environ.get("HTTPS_PORT", "8443"))
     tls_dir = ROOT / "var" / "tls"
     env = dict(os.environ, HTTPS_PORT=str(https_port), PYTHONUNBUFFERED="1")
+    env.setdefault("SECRET_KEY", local_secret_key(ROOT / "var" / "secret_key"))
     os.environ.update(env)
     prepare(tls_dir)
 
@@ -182,7 +197,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     start(procs, env)
 
-    hosts = ["localhost", *lan_addresses()]
+    hosts = ["localhost", *(lan_addresses() if bind != "127.0.0.1" else [])]
     print("\nClinic Intake is starting. Open:", flush=True)
     for host in hosts:
         print(f"    https://{host}:{https_port}/", flush=True)

@@ -10,6 +10,7 @@ vanish.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,25 @@ import redis
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from intake import egress
 from intake.celery import app as celery_app
 from intake.env import channel_host, redis_db_url
 from intake.mediastore.crypto import generate_key_file
 from intake.mediastore.django import reset_store
 from intake.roles import Role
+
+# No test, worker, server or tool started by a test may reach beyond this machine: the guard
+# is installed here and, through the environment, in every process the tests start (the
+# settings read it). Refused attempts land in this file, checked when the session ends.
+EGRESS_LOG = Path(tempfile.gettempdir()) / f"intake-egress-{os.getpid()}.log"
+EGRESS_LOG.unlink(missing_ok=True)
+os.environ["INTAKE_EGRESS_GUARD"] = "1"
+os.environ["INTAKE_EGRESS_LOG"] = str(EGRESS_LOG)
+egress.install(EGRESS_LOG)
 
 # Overridable so that two test runs can share one Redis (e.g. two checkouts on one machine).
 TEST_BROKER_DB = int(os.environ.get("TEST_REDIS_BROKER_DB", "10"))
@@ -52,6 +64,15 @@ def subprocess_env() -> dict[str, str]:
         "REDIS_CHANNELS_DB": str(TEST_CHANNELS_DB),
         "DATABASE_URL": (f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"),
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_egress() -> Iterator[None]:
+    yield
+    attempts = EGRESS_LOG.read_text() if EGRESS_LOG.exists() else ""
+    EGRESS_LOG.unlink(missing_ok=True)
+    if attempts:
+        pytest.fail(f"something tried to reach beyond this machine:\n{attempts}")
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +113,7 @@ def it_admin(db: None) -> User:
 def logged_in(user: User) -> Client:
     """A test client with `user`'s session (the password every test user gets)."""
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
     return client
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from inference.asr import AsrConfig, WhisperEngine
 from inference.llm_engine import Generation, LlmConfig, LlmEngine, LlmError
 from inference.triage import Bounds
 from inference.triage.schema import record_template
+from tests.tools import need_file, need_tool
 
 # Small bounds and token budget: structure is what the bundled model can show, and the 270M
 # base model fills any room it is given (constrained decoding runs at ~15 tok/s here).
@@ -63,8 +63,7 @@ def _asr() -> WhisperEngine:
 
 
 def _need_model(path: object) -> None:
-    if not Path(str(path)).is_file():
-        pytest.skip(f"model {path} not prepared (make models)")
+    need_file(str(path), "the bundled model")
 
 
 @pytest.fixture(scope="session")
@@ -82,10 +81,9 @@ def asr_engine() -> WhisperEngine:
 @pytest.fixture(scope="session")
 def speech_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A short spoken complaint (espeak-ng, made at test time) with red flags in it."""
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed")
+    espeak = need_tool("espeak-ng")
     out = tmp_path_factory.mktemp("speech") / "complaint.wav"
-    subprocess.run(["espeak-ng", "-w", str(out), CLIP_TEXT], check=True, capture_output=True)
+    subprocess.run([espeak, "-w", str(out), CLIP_TEXT], check=True, capture_output=True)
     return out
 
 

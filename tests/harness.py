@@ -6,15 +6,21 @@ its own process group so stopping it also stops its pool children.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import redis
 
 from tests.conftest import subprocess_env
 
@@ -118,3 +124,44 @@ def wait_until(
         time.sleep(0.2)
     logs = "\n".join(f"--- {w.name}\n{w.output()[-3000:]}" for w in workers or [])
     raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{logs}")
+
+
+class RedisRecorder:
+    """Everything every client sends to Redis while it runs (Redis MONITOR): broker messages,
+    task arguments, channel-layer events, cache writes. For scans that prove no patient data
+    passes through Redis."""
+
+    def __init__(self, url: str) -> None:
+        self._client = redis.Redis.from_url(url)
+        self._monitor = self._client.monitor()
+        self._monitor.__enter__()
+        self.commands: list[str] = []
+        self._thread = threading.Thread(target=self._listen, daemon=True)
+        self._thread.start()
+
+    def _listen(self) -> None:
+        with contextlib.suppress(Exception):  # ends when stop() closes the connection
+            for entry in self._monitor.listen():
+                self.commands.append(str(entry.get("command", "")))
+
+    def stop(self) -> list[str]:
+        with contextlib.suppress(Exception):
+            self._monitor.connection.disconnect()
+        self._thread.join(timeout=5)
+        self._client.close()
+        return self.commands
+
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+
+
+def readable(text: str) -> str:
+    """`text` plus whatever base64 inside it decodes to (Kombu base64-encodes message bodies,
+    and a body's arguments could hide there)."""
+    parts = [text]
+    for token in _BASE64.findall(text):
+        with contextlib.suppress(ValueError, binascii.Error):
+            parts.append(
+                base64.b64decode(token + "=" * (-len(token) % 4)).decode("utf-8", "replace")
+            )
+    return "\n".join(parts)

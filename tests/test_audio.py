@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
 import time
 import wave
@@ -35,6 +34,7 @@ from inference.audio import (
     make_playback_copy,
     trim_silence,
 )
+from tests.tools import need_tool
 
 SCRIPT = (
     "I have had chest pain since this morning and it spreads to my left arm. "
@@ -56,10 +56,7 @@ ENCODINGS = {
 
 
 def _need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.skip(f"{tool} is not installed")
-    return path
+    return need_tool(tool)
 
 
 @dataclass(frozen=True)
@@ -426,3 +423,17 @@ def test_it_makes_an_m4a_copy_for_browsers_without_opus(clip, speech):
 
     assert info.mime_type.startswith("audio/mp4")
     _check_playable(out.getvalue(), speech.size / SAMPLE_RATE)
+
+
+@pytest.mark.parametrize("fmt", ["webm", "wav"])  # the Opus remux path and the re-encode path
+def test_it_stops_a_playback_copy_at_the_length_cap(clip, speech, fmt):
+    source = clip.webm_chunks() if fmt == "webm" else clip.path(fmt)
+    half = speech.size / SAMPLE_RATE / 2
+
+    with pytest.raises(AudioTooLong) as raised:
+        make_playback_copy(source, io.BytesIO(), max_seconds=half)
+
+    assert raised.value.max_seconds == half
+    # Under the cap, the same recording is copied whole.
+    info = make_playback_copy(source, io.BytesIO(), max_seconds=half * 3)
+    assert abs(info.duration_s - 2 * half) < 0.1

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from intake.management.commands.check_models import gguf_metadata, projector_matches
+from tests.tools import missing
 
 
 def _gguf_string(text: str) -> bytes:
@@ -72,7 +73,7 @@ def fails(*args: str) -> str:
 def real_models() -> tuple[Path, Path]:
     llm, asr = Path(settings.LLM_MODEL_PATH), Path(settings.ASR_MODEL_PATH)
     if not (llm.is_file() and asr.is_file()):
-        pytest.skip("bundled models not prepared (make models)")
+        missing("the bundled models", "run `make models`")
     return llm, asr
 
 

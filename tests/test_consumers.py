@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import AnonymousUser, User
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, Group, User
+from django.test import Client
 
 from intake.asgi import application
 from intake.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, QueueConsumer
 from intake.lifecycle import transition
-from intake.models import Patient, Visit
+from intake.models import AuditEvent, Patient, Visit
 from intake.roles import Role
 from intake.states import VisitStatus
-from tests.conftest import make_user
+from tests.conftest import logged_in, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -109,3 +113,78 @@ async def test_it_refuses_a_visits_events_to_front_desk_and_anonymous() -> None:
         connected, code = await visit_communicator(user, 1).connect()
         assert not connected
         assert code in (CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED)
+
+
+def nurse_session(username: str) -> tuple[User, Client, WebsocketCommunicator]:
+    """A nurse logged in through the real login, and a queue socket on that session."""
+    nurse = make_user(username, Role.NURSE)
+    client = logged_in(nurse)
+    comm = communicator(nurse)
+    comm.scope["session"] = import_module(settings.SESSION_ENGINE).SessionStore(
+        client.session.session_key
+    )
+    return nurse, client, comm
+
+
+async def closed_with(comm: WebsocketCommunicator) -> int:
+    message = await comm.receive_output(timeout=5)
+    assert message["type"] == "websocket.close", message
+    return int(message["code"])
+
+
+async def test_it_closes_a_sessions_sockets_on_logout() -> None:
+    _, client, comm = await database_sync_to_async(nurse_session)("nurse-logout-ws")
+    _, _, other = await database_sync_to_async(nurse_session)("nurse-stays-ws")
+    assert (await comm.connect())[0] and (await other.connect())[0]
+    await database_sync_to_async(client.post)("/logout/")
+    assert await closed_with(comm) == CLOSE_UNAUTHENTICATED
+    assert await other.receive_nothing(timeout=0.3)  # another nurse's socket stays open
+    await other.disconnect()
+
+
+async def test_it_closes_sockets_when_the_nurse_role_is_taken_away() -> None:
+    nurse, _, comm = await database_sync_to_async(nurse_session)("nurse-demoted-ws")
+    assert (await comm.connect())[0]
+
+    def demote() -> None:
+        nurse.groups.remove(Group.objects.get(name=Role.NURSE.value))
+
+    await database_sync_to_async(demote)()
+    assert await closed_with(comm) == CLOSE_FORBIDDEN
+
+
+async def test_it_keeps_sockets_open_when_a_role_is_added() -> None:
+    nurse, _, comm = await database_sync_to_async(nurse_session)("nurse-promoted-ws")
+    assert (await comm.connect())[0]
+
+    def promote() -> None:
+        group, _ = Group.objects.get_or_create(name=Role.FRONT_DESK.value)
+        nurse.groups.add(group)
+
+    await database_sync_to_async(promote)()
+    assert await comm.receive_nothing(timeout=0.5)
+    await comm.disconnect()
+
+
+async def test_it_closes_sockets_of_a_deactivated_account() -> None:
+    nurse, _, comm = await database_sync_to_async(nurse_session)("nurse-gone-ws")
+    assert (await comm.connect())[0]
+
+    def deactivate() -> None:
+        nurse.is_active = False
+        nurse.save()
+
+    await database_sync_to_async(deactivate)()
+    assert await closed_with(comm) == CLOSE_UNAUTHENTICATED
+
+
+async def test_it_audits_role_changes_with_who_made_them() -> None:
+    nurse = await database_sync_to_async(make_user)("nurse-roles-audit", Role.NURSE)
+
+    def demote() -> AuditEvent | None:
+        nurse.groups.clear()
+        return AuditEvent.objects.filter(action="user.roles_changed").order_by("-seq").first()
+
+    event = await database_sync_to_async(demote)()
+    assert event is not None
+    assert event.detail == {"user_id": nurse.pk, "change": "clear", "roles": []}

@@ -37,7 +37,9 @@ NGINX_CONF = REPO / "docker" / "nginx.conf"
 
 APP_SERVICES = ("web", "worker-asr", "worker-llm", "worker-default", "beat")
 WORKERS = ("worker-asr", "worker-llm", "worker-default")
-SECRETS = ("secret_key", "db_password", "media_key")
+SECRETS = ("secret_key", "db_password", "db_app_password", "media_key", "redis_password")
+# The app containers never get the database owner's password (db_password).
+APP_SECRETS = {"secret_key", "db_app_password", "media_key", "redis_password"}
 # What the app reads from the environment (see intake/settings.py); .env.example documents all.
 DOCUMENTED_SETTINGS = (
     "INTAKE_ENV",
@@ -45,6 +47,7 @@ DOCUMENTED_SETTINGS = (
     "DATABASE_URL",
     "DATABASE_PASSWORD_FILE",
     "REDIS_URL",
+    "REDIS_PASSWORD_FILE",
     "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS",
     "MEDIA_ROOT",
@@ -58,6 +61,10 @@ DOCUMENTED_SETTINGS = (
     "CLINIC_TIME_ZONE",
     "AUDIO_RETENTION_DAYS",
     "SESSION_IDLE_MINUTES",
+    "SESSION_ABSOLUTE_HOURS",
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_LOCKOUT_MINUTES",
+    "PROCESSING_LEASE_RENEW_SECONDS",
     "RECORDING_MAX_SECONDS",
     "RECORDING_CHUNK_SECONDS",
     "PHOTO_MAX_BYTES",
@@ -251,6 +258,11 @@ def test_it_starts_the_app_only_after_postgres_and_redis_are_healthy(
         depends = services[name].get("depends_on") or {}
         for backend in ("postgres", "redis"):
             assert depends.get(backend, {}).get("condition") == "service_healthy", (name, backend)
+        # Migrations (and the app's database role) are done before any app container starts.
+        assert depends["migrate"]["condition"] == "service_completed_successfully", name
+    migrate = services["migrate"]
+    assert migrate["command"] == ["migrate"] and migrate["restart"] == "no"
+    assert set(migrate["depends_on"]) == {"postgres"}
 
 
 def _mounts(service: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -286,7 +298,7 @@ def test_it_runs_one_pinned_app_image_and_pinned_third_party_images(
     model: dict[str, Any],
 ) -> None:
     services = model["services"]
-    app_images = {services[name]["image"] for name in (*APP_SERVICES, "certs")}
+    app_images = {services[name]["image"] for name in (*APP_SERVICES, "certs", "migrate")}
     assert app_images == {"clinic-intake:latest"}
     assert services["web"]["build"]["dockerfile"].endswith("docker/Dockerfile")
     for name in ("postgres", "redis", "proxy"):
@@ -296,18 +308,26 @@ def test_it_runs_one_pinned_app_image_and_pinned_third_party_images(
     assert services["postgres"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
     for name, service in services.items():
-        if name != "certs":
+        if name not in ("certs", "migrate"):  # one-shots
             assert service["restart"] == "unless-stopped", name
 
 
 def test_it_gives_secrets_as_files_and_loads_the_app_env(model: dict[str, Any]) -> None:
     services = model["services"]
     for name in APP_SERVICES:
-        assert {s["source"] for s in services[name]["secrets"]} == set(SECRETS), name
+        assert {s["source"] for s in services[name]["secrets"]} == APP_SECRETS, name
         environment = services[name]["environment"]
         assert environment["INTAKE_ENV"] == "prod"
         assert environment["SECRET_KEY_FILE"] == "/run/secrets/secret_key"
         assert "SECRET_KEY" not in environment
+    migrate = services["migrate"]
+    assert {s["source"] for s in migrate["secrets"]} == set(SECRETS)
+    assert migrate["environment"]["DATABASE_PASSWORD_FILE"] == "/run/secrets/db_password"
+    assert migrate["environment"]["DATABASE_URL"].startswith("postgres://intake@")
+    assert services["web"]["environment"]["DATABASE_URL"].startswith("postgres://intake_app@")
+    assert [s["source"] for s in services["redis"]["secrets"]] == ["redis_password"]
+    redis_command = " ".join(services["redis"]["command"])
+    assert "requirepass" in redis_command and "/run/secrets/redis_password" in redis_command
     postgres = services["postgres"]
     assert [s["source"] for s in postgres["secrets"]] == ["db_password"]
     assert postgres["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/db_password"
@@ -324,7 +344,7 @@ def test_it_documents_every_setting_in_the_env_example() -> None:
     assert not missing
     assert values["INTAKE_ENV"] == "prod" and values["BEHIND_TLS_PROXY"] == "1"
     # Secrets only as files.
-    for secret in ("SECRET_KEY", "DATABASE_PASSWORD", "MEDIA_ENCRYPTION_KEY"):
+    for secret in ("SECRET_KEY", "DATABASE_PASSWORD", "MEDIA_ENCRYPTION_KEY", "REDIS_PASSWORD"):
         assert secret not in values
     assert ":" not in values["DATABASE_URL"].split("@")[0].removeprefix("postgres://")
 
@@ -337,12 +357,14 @@ def test_it_env_example_passes_the_prod_deploy_checks(tmp_path: Path) -> None:
     env.update(_parse_env_file(ENV_EXAMPLE))
     (tmp_path / "secret_key").write_text(secrets.token_urlsafe(48))  # like openssl rand
     (tmp_path / "db_password").write_text("dummy-password")
+    (tmp_path / "redis_password").write_text("dummy-redis-password")
     key = tmp_path / "media_key"
     key.write_text("k1:" + "A" * 43 + "=\n")
     key.chmod(0o600)
     env.update(
         SECRET_KEY_FILE=str(tmp_path / "secret_key"),
         DATABASE_PASSWORD_FILE=str(tmp_path / "db_password"),
+        REDIS_PASSWORD_FILE=str(tmp_path / "redis_password"),
         MEDIA_ENCRYPTION_KEY_FILE=str(key),
         MEDIA_ROOT=str(tmp_path / "media"),
         DJANGO_SETTINGS_MODULE="intake.settings",
@@ -377,8 +399,13 @@ def test_it_nginx_proxies_to_web_with_tls_hsts_and_websockets() -> None:
         "gzip off;",
         "ssl_certificate /etc/nginx/tls/server.crt;",
         "ssl_certificate_key /etc/nginx/tls/server.key;",
+        "limit_req_zone $binary_remote_addr zone=login:10m rate=10r/m;",
     ):
         assert directive in conf, directive
+    # Both login forms are rate limited per address.
+    for login in ("location = /login/ {", "location = /admin/login/ {"):
+        block = conf.split(login, 1)[1].split("}", 1)[0]
+        assert "limit_req zone=login" in block and "proxy_pass http://intake_web;" in block
     assert "./docker/nginx.conf:/etc/nginx/nginx.conf:ro" in compose
     assert "tls:/etc/nginx/tls:ro" in compose
     # Nothing from the internet: no upstream outside the compose network.
@@ -470,12 +497,17 @@ _WAIT = "python manage.py wait_for_db --timeout 60"
     ("argv", "calls"),
     [
         (
-            ["web"],
+            ["migrate"],
             [
                 _WAIT,
                 "python manage.py migrate --noinput",
-                "daphne -b 0.0.0.0 -p 8000 --proxy-headers intake.asgi:application",
+                "python manage.py grant_app_role intake_app"
+                " --password-file /run/secrets/db_app_password",
             ],
+        ),
+        (
+            ["web"],
+            [_WAIT, "daphne -b 0.0.0.0 -p 8000 --proxy-headers intake.asgi:application"],
         ),
         (["worker-asr"], [_WAIT, "celery -A intake worker -Q asr -c 1 -n asr@%h --loglevel INFO"]),
         (["worker-llm"], [_WAIT, "celery -A intake worker -Q llm -c 1 -n llm@%h --loglevel INFO"]),
@@ -492,6 +524,7 @@ _WAIT = "python manage.py wait_for_db --timeout 60"
         (["celery", "-A", "intake", "inspect", "ping"], ["celery -A intake inspect ping"]),
     ],
     ids=[
+        "migrate",
         "web",
         "worker-asr",
         "worker-llm",

@@ -41,7 +41,7 @@ from intake.models import (
 )
 from intake.states import VisitStatus
 from tests.conftest import logged_in
-from tests.test_processing import make_visit
+from tests.factories import make_visit
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from PIL import Image
 from intake.models import AuditEvent, Patient, Photo, Recording, Visit
 from intake.states import VisitStatus
 from tests.conftest import PASSWORD, logged_in
-from tests.test_processing import queue_length, silent_wav
+from tests.factories import queue_length, silent_wav
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = VisitStatus
@@ -102,6 +103,16 @@ def test_it_starts_an_intake_with_consent_recorded(front_desk: User) -> None:
     assert visit.consent_to_record and visit.consent_recorded_by == front_desk
     assert visit.consent_recorded_at is not None
     assert AuditEvent.objects.filter(action="visit.start", visit_id=visit.pk).exists()
+
+
+def test_it_audits_the_front_desk_review_page(front_desk: User) -> None:
+    client = logged_in(front_desk)
+    visit = new_intake(client)
+    assert client.get(reverse("intake_review", args=[visit.pk])).status_code == 200
+    event = AuditEvent.objects.filter(action="visit.view", visit_id=visit.pk).latest("seq")
+    assert event.detail == {"page": "front_desk_review"}
+    assert event.actor == front_desk and event.role == "front_desk"
+    assert event.patient_id == visit.patient_id
 
 
 def test_it_requires_name_and_date_of_birth(front_desk: User) -> None:
@@ -196,6 +207,20 @@ def test_it_hides_old_visits_from_the_tablet(front_desk: User) -> None:
     assert client.get(reverse("intake_visit", args=[visit.pk])).status_code == 404
 
 
+def test_it_hides_visits_a_nurse_has_reviewed_from_the_tablet(front_desk: User) -> None:
+    client = logged_in(front_desk)
+    visit = new_intake(client)
+    assert client.get(reverse("intake_visit", args=[visit.pk])).status_code == 200
+    for status in (S.REVIEWED, S.ROOMED):
+        Visit.objects.filter(pk=visit.pk).update(status=status)
+        assert client.get(reverse("intake_visit", args=[visit.pk])).status_code == 404
+        assert client.get(reverse("intake_review", args=[visit.pk])).status_code == 404
+        assert (
+            f"/front-desk/visit/{visit.pk}/"
+            not in client.get(reverse("intake_today")).content.decode()
+        )
+
+
 # --- typed complaint and submit ------------------------------------------------------------------
 
 
@@ -242,7 +267,7 @@ def test_it_takes_a_chunked_recording_and_submits_it(
     assert rec.completed_at is not None and rec.chunks.count() == -(-len(audio) // 20000)
     # The nurse page's seekable copy is a worker's job, queued when the recording completes.
     assert queue_length("default") == 1
-    from intake.tasks import make_playback_copy
+    from intake.pipeline.tasks import make_playback_copy
 
     make_playback_copy(rec.pk)
     rec.refresh_from_db()
@@ -332,7 +357,7 @@ def test_it_checks_csrf_on_photo_uploads(
     media: Path,
 ) -> None:
     client = Client(enforce_csrf_checks=True)
-    assert client.login(username=front_desk.username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=front_desk.username, password=PASSWORD)
     visit = new_intake_without_csrf(front_desk)
     response = client.post(
         reverse("intake_photo_add", args=[visit.pk]),
@@ -378,8 +403,8 @@ def test_it_restarts_the_draft_when_a_photo_came_during_the_run(
     front_desk: User,
     media: Path,
 ) -> None:
-    from intake import runs
     from intake.models import AIDraft
+    from intake.pipeline import runs
     from tests.fixtures_models import StubLlm
 
     client = logged_in(front_desk)
@@ -405,8 +430,8 @@ def test_it_shows_the_visits_photos_to_a_vision_model(
     front_desk: User,
     media: Path,
 ) -> None:
-    from intake import runs
     from intake.models import AIDraft
+    from intake.pipeline import runs
     from tests.fixtures_models import StubLlm
 
     class VisionStub(StubLlm):
@@ -436,3 +461,103 @@ def test_it_shows_the_visits_photos_to_a_vision_model(
     assert AIDraft.objects.get(visit=visit, is_current=True).photos_analysed
     # Named by kind only: nothing about the patient in what the engine may log.
     assert runs.visit_photos(visit.pk)[0].name == "rash photo"
+
+
+# --- the red-flag net where text enters ----------------------------------------------------------
+
+
+def test_it_screens_a_complaint_edited_after_submit_like_new_media(
+    front_desk: User, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intake import events
+    from intake.models import SafetyFiring
+    from intake.pipeline import runs
+    from tests.fixtures_models import StubLlm
+
+    client = logged_in(front_desk)
+    visit = new_intake(client, consent_to_record="")
+    client.post(reverse("intake_complaint", args=[visit.pk]), {"complaint": "sore ankle"})
+    client.post(reverse("intake_submit", args=[visit.pk]))
+    assert runs.run_extraction(visit.pk, StubLlm()) == "done"
+    visit.refresh_from_db()
+    assert (visit.status, visit.esi_rule_floor) == (S.READY, None)
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(events, "_send", lambda event: sent.append(dict(event)))
+    before, queued = visit.version, queue_length("llm")
+    client.post(
+        reverse("intake_complaint", args=[visit.pk]),
+        {"complaint": "sore ankle, and now he says his chest is crushing and he's sweating"},
+    )
+    visit.refresh_from_db()
+    # The word rules ran at once: the floor is up before any model runs again...
+    assert visit.esi_rule_floor == 2
+    firing = SafetyFiring.objects.get(visit=visit, rule_id="chest_pain_acs")
+    assert (firing.source, firing.layer, firing.level) == ("typed", "rules", "definite")
+    assert firing.description.startswith("Chest pain or pressure")
+    # ...and the visit is processed again like new media, the queue told of each change.
+    assert visit.version > before and visit.status == S.SUMMARIZING
+    assert queue_length("llm") == queued + 1
+    assert sent and sent[-1]["version"] == visit.version
+    # Saving the same words again changes nothing.
+    version = visit.version
+    client.post(
+        reverse("intake_complaint", args=[visit.pk]),
+        {"complaint": "sore ankle, and now he says his chest is crushing and he's sweating"},
+    )
+    visit.refresh_from_db()
+    assert visit.version == version
+    assert SafetyFiring.objects.filter(visit=visit).count() == 1
+
+
+def test_it_sends_a_photo_only_visit_to_the_nurses_for_triage_by_hand(
+    front_desk: User, nurse: User, media: Path
+) -> None:
+    from intake.pipeline.messages import PHOTOS_ONLY
+
+    client = logged_in(front_desk)
+    visit = new_intake(client, consent_to_record="")
+    client.post(
+        reverse("intake_photo_add", args=[visit.pk]),
+        {"kind": "wound", "photo": io.BytesIO(jpeg_bytes())},
+    )
+    response = client.post(reverse("intake_submit", args=[visit.pk]))
+    assert response.status_code == 302 and response["Location"].endswith("?sent=1")
+    visit.refresh_from_db()
+    assert (visit.status, visit.status_reason) == (S.FAILED, PHOTOS_ONLY)
+    assert queue_length("llm") == 0 and queue_length("asr") == 0
+    page = logged_in(nurse).get(reverse("visit", args=[visit.pk])).content.decode()
+    assert "Triage by hand:" in page and "no words to screen" in page
+
+
+def test_it_answers_a_double_submit_with_the_visit_as_it_is(front_desk: User) -> None:
+    from intake.pipeline import submit
+
+    client = logged_in(front_desk)
+    visit = new_intake(client, consent_to_record="")
+    client.post(reverse("intake_complaint", args=[visit.pk]), {"complaint": "rash on my arm"})
+    first = submit.submit_visit(visit.pk, front_desk)
+    second = submit.submit_visit(visit.pk, front_desk)
+    assert first.status == second.status == S.SUMMARIZING
+    assert second.version == first.version and queue_length("llm") == 1
+
+
+def test_it_tells_the_nurse_what_the_worker_noted(
+    front_desk: User, nurse: User, media: Path
+) -> None:
+    from intake.models import AIDraft
+    from intake.pipeline import runs
+    from tests.fixtures_models import StubLlm
+
+    client = logged_in(front_desk)
+    visit = new_intake(client, consent_to_record="")
+    client.post(reverse("intake_complaint", args=[visit.pk]), {"complaint": "rash on my arm"})
+    client.post(
+        reverse("intake_photo_add", args=[visit.pk]),
+        {"kind": "rash", "photo": io.BytesIO(jpeg_bytes())},
+    )
+    client.post(reverse("intake_submit", args=[visit.pk]))
+    assert runs.run_extraction(visit.pk, StubLlm()) == "done"  # no vision: photos not read
+    (note,) = AIDraft.objects.get(visit=visit, is_current=True).notes
+    assert "1 photo(s) not analysed" in note
+    page = logged_in(nurse).get(reverse("visit", args=[visit.pk])).content.decode()
+    assert 'id="draft-notes"' in page and "1 photo(s) not analysed" in page

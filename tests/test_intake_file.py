@@ -48,8 +48,9 @@ def test_it_runs_the_real_pipeline_with_the_database_unreachable(speech_clip):  
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout
     assert out.startswith("Transcript (transcript, ggml-tiny.en.bin@")
-    assert "Safety rules: ESI floor 2" in out
-    assert "chest_pain_acs v1 floor 2 (transcript)" in out
+    assert "Red flags: ESI floor 2" in out
+    assert "Chest pain or pressure that may be a heart attack" in out
+    assert "rules layer, floor 2 (transcript; chest_pain_acs v2)" in out
     # 48 tokens cannot hold a record: the typed failure is printed, the rest still is.
     assert "AI draft (" in out or "No AI draft (" in out
     assert "Timings (s):" in out
@@ -99,3 +100,16 @@ def test_it_refuses_silly_options(stub_engines):
         run("--complaint", "headache", "--max-tokens", "3")
     with pytest.raises(CommandError, match="age_years"):
         run("--complaint", "headache", "--age", "-2")
+
+
+def test_it_drafts_from_the_typed_complaint_when_the_only_recording_is_corrupt(
+    stub_engines, tmp_path
+):
+    # The one documented difference from the workers (inference.pipeline): here the typed
+    # complaint stands in; tests/test_processing.py shows a worker failing the visit instead.
+    bad = tmp_path / "bad.webm"
+    bad.write_bytes(os.urandom(4000))
+    data = json.loads(run(str(bad), "--complaint", "sore throat for two days", "--json"))
+    assert data["source"] == "typed"
+    assert data["draft"] is not None
+    assert [e["stage"] for e in data["errors"]] == ["asr"]

@@ -18,11 +18,12 @@ from django.contrib.auth.models import User
 from PIL import Image
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from intake.models import Patient, Photo, Recording, RecordingChunk, Visit
+from intake.models import Photo, Recording, RecordingChunk, Visit
 from intake.states import VisitStatus
 from intake.uploads.chunks import append_chunk, discard_recording
 from intake.uploads.errors import UploadRefused
 from intake.uploads.photos import save_photo
+from tests.factories import consenting_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -286,7 +287,7 @@ def test_the_table_covers_enough_cases() -> None:
 def test_it_refuses_malformed_uploads_and_keeps_nothing(
     case: Case, media: Path, front_desk: User, settings: SettingsWrapper
 ) -> None:
-    ctx = Ctx(Visit.objects.create(patient=Patient.objects.create(name="Malformed")), front_desk)
+    ctx = Ctx(consenting_visit("Malformed"), front_desk)
     if case.setup is not None:
         case.setup(ctx)
     for name, value in case.settings.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import io
 import itertools
@@ -15,7 +16,11 @@ import wave
 from pathlib import Path
 from typing import Any
 
+import av
 import pytest
+from django.http import StreamingHttpResponse
+from django.test import AsyncRequestFactory, RequestFactory
+from PIL import Image
 
 from intake.mediastore import (
     InvalidMediaName,
@@ -30,7 +35,8 @@ from intake.mediastore import (
     generate_key_file,
     load_keyring,
 )
-from intake.mediastore.crypto import TAG_LEN, read_header
+from intake.mediastore.crypto import TAG_LEN, BlockCipher, FileHeader, read_header
+from intake.mediastore.django import get_store, ranged_response, reset_store
 
 BLOCK = 1024  # small blocks keep multi-block cases fast
 
@@ -166,8 +172,6 @@ def test_it_seeks_and_reads_like_a_plain_file(store: MediaStore) -> None:
 
 
 def test_it_decrypts_only_the_blocks_a_read_needs(store: MediaStore, monkeypatch) -> None:
-    from intake.mediastore.crypto import BlockCipher
-
     data = os.urandom(10 * BLOCK)
     name = store.save(data).name
     decrypted: list[int] = []
@@ -239,6 +243,40 @@ def test_it_never_writes_plaintext_to_disk(store: MediaStore, root: Path) -> Non
         assert b"JANE-DOE" not in content
 
 
+def test_it_stores_media_that_no_decoder_recognises(store: MediaStore, root: Path) -> None:
+    # Real files: a WAV, an Ogg/Opus and a JPEG. What lands on disk must not open as audio or
+    # image, nor carry any container's magic bytes anywhere (a forensic carver finds nothing).
+    wav = io.BytesIO()
+    with wave.open(wav, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(struct.pack("<8000h", *([1000, -1000] * 4000)))
+    ogg = io.BytesIO()
+    with av.open(ogg, "w", format="ogg") as container:
+        stream = container.add_stream("libopus", rate=48000)
+        frame = av.AudioFrame(format="s16", layout="mono", samples=960)
+        frame.sample_rate = 48000
+        for plane in frame.planes:
+            plane.update(bytes(plane.buffer_size))
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            container.mux(packet)
+    jpeg = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(jpeg, "JPEG")
+    originals = [wav.getvalue(), ogg.getvalue(), jpeg.getvalue()]
+    assert [o[:4] for o in originals] == [b"RIFF", b"OggS", b"\xff\xd8\xff\xe0"]
+    names = [store.save(data).name for data in originals]
+    for name, original in zip(names, originals, strict=True):
+        content = (root / name).read_bytes()
+        for magic in (b"RIFF", b"WAVE", b"OggS", b"OpusHead", b"\x1a\x45\xdf\xa3", b"\xff\xd8\xff"):
+            assert magic not in content, (name, magic)
+        with pytest.raises(av.error.FFmpegError):
+            av.open(io.BytesIO(content)).close()
+        with pytest.raises(OSError):
+            Image.open(io.BytesIO(content))
+        assert read_all(store, name) == original  # and it is the real thing once decrypted
+
+
 # --- tamper detection ----------------------------------------------------------------------
 
 
@@ -295,6 +333,37 @@ def test_it_detects_a_block_moved_from_another_file(store: MediaStore, three_blo
     edit(store.root / name, start, foreign)
     with pytest.raises(MediaCorrupt):
         read_all(store, name)
+
+
+def test_it_detects_files_swapped_between_names(store: MediaStore) -> None:
+    # Two patients' photos (or one patient's recording copied over another's): each row names
+    # its file, and each file is bound to its name.
+    first, second = store.save(b"patient A " * 50).name, store.save(b"patient B " * 50).name
+    a, b = store.root / first, store.root / second
+    a_bytes, b_bytes = a.read_bytes(), b.read_bytes()
+    a.write_bytes(b_bytes)
+    b.write_bytes(a_bytes)
+    for name in (first, second):
+        with pytest.raises(MediaCorrupt, match="renamed"):
+            read_all(store, name)
+
+
+def test_it_still_reads_files_written_before_names_were_bound(
+    store: MediaStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = FileHeader.new.__func__  # type: ignore[attr-defined]
+
+    def version_1(cls: type[FileHeader], key_id: str, block_size: int) -> FileHeader:
+        return original(cls, key_id, block_size, version=1)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(FileHeader, "new", classmethod(version_1))
+    data = os.urandom(3 * BLOCK + 5)
+    name = store.save(data).name
+    monkeypatch.undo()
+    with (store.root / name).open("rb") as f:
+        assert read_header(f).version == 1
+    assert read_all(store, name) == data
+    assert store.save(b"new").name and FileHeader.new("k1", BLOCK).version == 2
 
 
 @pytest.mark.parametrize("field", ["magic", "version", "block_size", "nonce_prefix", "file_id"])
@@ -413,8 +482,6 @@ def test_it_rotates_keys_and_keeps_old_files_readable(tmp_path: Path) -> None:
 
 
 def b64(n: int) -> str:
-    import base64
-
     return base64.b64encode(os.urandom(n)).decode()
 
 
@@ -462,8 +529,6 @@ def test_it_warns_about_a_key_file_others_can_read(tmp_path: Path, caplog) -> No
 
 
 def test_it_feeds_pyav_a_wav_through_the_store(store: MediaStore) -> None:
-    import av
-
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
         w.setnchannels(1)
@@ -485,8 +550,6 @@ def test_it_feeds_pyav_a_wav_through_the_store(store: MediaStore) -> None:
 
 
 def test_it_feeds_pillow_a_png_through_the_store(store: MediaStore) -> None:
-    from PIL import Image
-
     image = Image.new("RGB", (40, 30), (200, 10, 10))
     image.putpixel((39, 29), (1, 2, 3))
     buf = io.BytesIO()
@@ -505,8 +568,6 @@ def test_it_feeds_pillow_a_png_through_the_store(store: MediaStore) -> None:
 
 @pytest.fixture
 def media_settings(settings, tmp_path: Path):
-    from intake.mediastore.django import reset_store
-
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ENCRYPTION_KEY_FILE = tmp_path / "media.key"
     reset_store()
@@ -515,8 +576,6 @@ def media_settings(settings, tmp_path: Path):
 
 
 def test_it_builds_one_store_per_process_and_reloads_rotated_keys(media_settings) -> None:
-    from intake.mediastore.django import get_store
-
     with pytest.raises(KeyringError, match="does not exist"):
         get_store()
     generate_key_file(media_settings.MEDIA_ENCRYPTION_KEY_FILE, key_id="first")
@@ -541,10 +600,6 @@ class Tracked(io.BytesIO):
 
 
 def serve(range_header: str | None = None, **extra: str):
-    from django.test import RequestFactory
-
-    from intake.mediastore.django import ranged_response
-
     headers = {"Range": range_header} if range_header else {}
     request = RequestFactory().get("/media/1", headers={**headers, **extra})
     fileobj = Tracked(DATA)
@@ -614,11 +669,6 @@ def test_it_ignores_range_when_if_range_cannot_match() -> None:
 
 
 def test_it_streams_decrypted_media_in_blocks(store: MediaStore) -> None:
-    from django.http import StreamingHttpResponse
-    from django.test import RequestFactory
-
-    from intake.mediastore.django import ranged_response
-
     data = os.urandom(5 * BLOCK + 3)
     name = store.save(data).name
     request = RequestFactory().get("/media/1", headers={"Range": f"bytes={BLOCK - 2}-"})
@@ -633,11 +683,6 @@ def test_it_streams_decrypted_media_in_blocks(store: MediaStore) -> None:
 
 
 def test_it_streams_asynchronously_under_asgi() -> None:
-    from django.http import StreamingHttpResponse
-    from django.test import AsyncRequestFactory
-
-    from intake.mediastore.django import ranged_response
-
     request = AsyncRequestFactory().get("/media/1", headers={"Range": "bytes=100-"})
     fileobj = Tracked(DATA)
     response = ranged_response(request, fileobj, len(DATA), "audio/webm", block_size=64)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from intake.roles import Role
 from intake.states import VisitStatus
 from intake.worklist import queue_visits, rows
 from tests.conftest import PASSWORD, logged_in, make_user
-from tests.test_processing import add_recording, silent_wav
+from tests.factories import add_recording, silent_wav
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = VisitStatus
@@ -130,12 +131,24 @@ def test_it_alerts_on_red_flags_until_a_nurse_acknowledges(nurse: User) -> None:
     client = logged_in(nurse)
     body = client.get(reverse("queue")).content.decode()
     assert f'id="ack-{flagged.pk}"' in body and f'id="ack-{plain.pk}"' not in body
-    assert "chest_pain_acs" in body
+    # The rule's title, never its bare id; "?" only when nothing but weaker evidence fired.
+    assert "Possible heart attack" in body and "chest_pain_acs" not in body
     client.post(reverse("visit_ack", args=[flagged.pk]))
     flagged.refresh_from_db()
     assert flagged.alert_ack_by == nurse and flagged.alert_ack_at is not None
     assert f'id="ack-{flagged.pk}"' not in client.get(reverse("queue")).content.decode()
     assert AuditEvent.objects.filter(action="visit.alert_ack", visit_id=flagged.pk).exists()
+
+
+def test_it_never_redirects_an_acknowledgement_off_the_site(nurse: User) -> None:
+    flagged = visit("Flag", S.READY, floor=2)
+    client = logged_in(nurse)
+    url = reverse("visit_ack", args=[flagged.pk])
+    for outside in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        response = client.post(url, {"next": outside})
+        assert response.status_code == 302 and response["Location"] == reverse("queue")
+    inside = reverse("visit", args=[flagged.pk])
+    assert client.post(url, {"next": inside})["Location"] == inside
 
 
 def test_it_keeps_front_desk_out_of_nurse_pages(front_desk: User) -> None:
@@ -230,6 +243,31 @@ def test_it_reruns_a_failed_visit(nurse: User) -> None:
     assert v.status == S.SUMMARIZING
 
 
+def test_it_reruns_a_failed_transcription_from_the_start(nurse: User, media: Path) -> None:
+    from intake.models import ProcessingStep, StepName
+    from tests.factories import queue_length
+
+    v = visit("Garbled Gail", S.FAILED)
+    add_recording(v, silent_wav(2.0))
+    client = logged_in(nurse)
+    assert 'id="rerun-start"' in client.get(reverse("visit", args=[v.pk])).content.decode()
+    client.post(reverse("visit_rerun", args=[v.pk]), {"from": "start"})
+    v.refresh_from_db()
+    assert v.status == S.SUBMITTED and queue_length("asr") == 1
+    assert ProcessingStep.objects.filter(visit=v, step=StepName.ASR).count() == 1
+    assert AuditEvent.objects.filter(visit_id=v.pk, detail__to="submitted").exists()
+
+
+def test_it_refuses_a_rerun_from_the_start_without_a_recording(nurse: User) -> None:
+    v = visit("Typed Tess", S.FAILED)
+    response = logged_in(nurse).post(
+        reverse("visit_rerun", args=[v.pk]), {"from": "start"}, follow=True
+    )
+    assert "no recording to transcribe again" in response.content.decode()
+    v.refresh_from_db()
+    assert v.status == S.FAILED
+
+
 # --- lifecycle ------------------------------------------------------------------------------------
 
 
@@ -308,6 +346,22 @@ def test_it_serves_a_seekable_playback_copy_made_once(
     rec.refresh_from_db()
     assert rec.playback_media == name  # not made twice
     assert AuditEvent.objects.filter(action="recording.listen", visit_id=v.pk).count() == 2
+    # A seek's later ranges are the same listen: not logged again.
+    client.get(reverse("recording_audio", args=[rec.pk]), headers={"Range": "bytes=5000-"})
+    assert AuditEvent.objects.filter(action="recording.listen", visit_id=v.pk).count() == 2
+    # The page loads no audio until play is pressed, so opening it is no "listen".
+    page = client.get(reverse("visit", args=[v.pk])).content.decode()
+    assert 'preload="none"' in page and 'preload="metadata"' not in page
+
+
+def test_it_audits_opening_the_queue_but_not_its_live_refreshes(nurse: User) -> None:
+    client = logged_in(nurse)
+    client.get(reverse("queue"))
+    client.get(reverse("queue"), headers={"HX-Request": "true", "X-Intake-Background": "1"})
+    client.get(reverse("queue") + "?status=ready")
+    views = AuditEvent.objects.filter(action="queue.view", actor=nurse).order_by("seq")
+    assert [e.detail["filter"] for e in views] == ["open", "ready"]
+    assert {e.role for e in views} == {"nurse"}
 
 
 def test_it_shows_which_step_is_working_on_a_visit(nurse: User) -> None:
@@ -339,7 +393,7 @@ def test_it_renders_the_rows_once_per_change_for_all_nurses(nurse: User) -> None
     transition(v.pk, S.TRANSCRIBING)  # an event: a generation to cache under
     first = logged_in(nurse)
     second = Client(enforce_csrf_checks=True)
-    assert second.login(username=other.username, password=PASSWORD)
+    assert second.login(request=HttpRequest(), username=other.username, password=PASSWORD)
     with CaptureQueriesContext(connection) as cold:
         body = first.get(reverse("queue")).content.decode()
     with CaptureQueriesContext(connection) as warm:
@@ -355,3 +409,44 @@ def test_it_renders_the_rows_once_per_change_for_all_nurses(nurse: User) -> None
     assert v.alert_ack_by == other
     transition(v.pk, S.SUMMARIZING)  # the next change renders anew
     assert "Summarizing" in second.get(reverse("queue")).content.decode()
+
+
+def test_it_shows_each_firing_with_its_words_level_and_layer(nurse: User) -> None:
+    flagged = visit("Flag", S.READY, floor=1)
+    SafetyFiring.objects.create(
+        visit=flagged,
+        source="transcript",
+        rule_id="anaphylaxis",
+        rule_version="3",
+        esi_floor=1,
+        level="definite",
+        layer="rules",
+        description="Anaphylaxis: swelling of throat, tongue or lips",
+        reason="throat swelling + allergy trigger",
+        evidence=[{"quote": "my throat is closing", "supported": True, "segment": 0, "t0": 1.5}],
+    )
+    SafetyFiring.objects.create(
+        visit=flagged,
+        source="typed",
+        rule_id="chest_pain_acs",
+        esi_floor=2,
+        level="possible",
+        layer="semantic",
+        evidence=[{"quote": "a belt round me", "supported": True, "segment": 0}],
+    )
+    client = logged_in(nurse)
+    page = client.get(reverse("visit", args=[flagged.pk])).content.decode()
+    firings = page[page.index('id="firings"') : page.index("</ul>", page.index('id="firings"'))]
+    assert "Anaphylaxis: swelling of throat" in firings and "anaphylaxis<" not in firings
+    assert "Definite" in firings and "found by word rules in the transcript" in firings
+    # An older row without a stored description reads the catalogue's.
+    assert "Chest pain or pressure that may be a heart attack" in firings
+    assert (
+        "Possible: check" in firings and "found by meaning match in the typed complaint" in firings
+    )
+    # Transcript words jump to the recording; typed words have no place on it.
+    assert 'data-segment="0" data-t0="1.5"' in firings
+    assert firings.count("data-segment") == 1
+    assert "rule_id" not in firings and "chest_pain_acs" not in firings
+    queue = client.get(reverse("queue")).content.decode()
+    assert "Anaphylaxis" in queue and "Possible heart attack?" in queue

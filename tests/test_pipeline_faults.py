@@ -1,13 +1,13 @@
 """Fault injection on the real pipeline: real `asr`/`llm` Celery worker subprocesses with the
 bundled models, short leases and grace periods through the workers' environment, and the
-sweeper called directly from the test (`intake.runs.sweep`) instead of beat + a default worker.
+sweeper called directly from the test (`intake.pipeline.sweeper.sweep`) instead of beat + a
+default worker.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -22,18 +22,20 @@ import redis
 from channels.layers import channel_layers
 from django.conf import settings
 from django.db import connection as django_connection
+from django.test import override_settings
 
 from intake.celery import app as celery_app
 from intake.env import redis_db_url
 from intake.models import AIDraft, ProcessingStep, Visit
 from intake.models import Transcript as TranscriptRow
-from intake.processing import submit_visit
-from intake.runs import sweep
+from intake.pipeline.submit import submit_visit
+from intake.pipeline.sweeper import sweep
 from intake.states import VisitStatus
 from tests.conftest import TEST_BROKER_DB, TEST_CHANNELS_DB
+from tests.factories import add_recording, make_visit
 from tests.harness import Worker, start_worker, wait_until
 from tests.test_pipeline_workers import spoken_webm
-from tests.test_processing import add_recording, make_visit
+from tests.tools import need_tool
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -50,14 +52,25 @@ def worker_env(**extra: str) -> dict[str, str]:
     }
 
 
-# A worker computes its lease from its OWN settings (hard limit + margin): 10 s + 1 s here. The
-# same settings set the time limits of the step it enqueues next, so only a worker that will be
-# killed (and so never enqueues) gets them; the others keep the default limits.
+# A lease lasts the task's hard limit plus the worker's margin: 20 s + 1 s here. The hard limit
+# travels with the task, so the test sends the first task with these limits (short_limits())
+# and a worker that will be killed gets the margin; the sweeper's re-sends and the other
+# workers keep the default limits. The killed worker's own message can be redelivered to the
+# next worker with these limits, so they must still fit a real transcription (about 6 s here;
+# at 10 s the soft limit was 5 s and the visit failed as too slow).
 SHORT_LEASE = {
-    "PROCESSING_BASE_SECONDS": "10",
+    "PROCESSING_BASE_SECONDS": "20",
     "PROCESSING_SECONDS_PER_AUDIO_SECOND": "0",
     "PROCESSING_LEASE_MARGIN_SECONDS": "1",
 }
+
+
+def short_limits() -> Any:
+    """The test process sends tasks with SHORT_LEASE's time limits while this is active."""
+    return override_settings(
+        PROCESSING_BASE_SECONDS=int(SHORT_LEASE["PROCESSING_BASE_SECONDS"]),
+        PROCESSING_SECONDS_PER_AUDIO_SECOND=0.0,
+    )
 
 
 def finished(visit_id: int) -> bool:
@@ -74,7 +87,26 @@ def sweep_until(predicate: object, timeout: float, what: str, workers: list[Work
         time.sleep(0.8)
         return bool(predicate())  # type: ignore[operator]
 
-    wait_until(check, timeout, what, workers)
+    try:
+        wait_until(check, timeout, what, workers)
+    except AssertionError as exc:
+        raise AssertionError(
+            f"{exc}\n--- steps\n{step_rows()}\n--- processes\n{processes()}"
+        ) from None
+
+
+def step_rows() -> str:
+    return "\n".join(
+        str(row)
+        for row in ProcessingStep.objects.order_by("pk").values_list(
+            "visit_id", "step", "attempt", "status", "lease_owner", "lease_expires_at"
+        )
+    )
+
+
+def processes() -> str:
+    ps = subprocess.run(["ps", "-eo", "pid,ppid,pgid,stat,args"], capture_output=True, text=True)
+    return "\n".join(line for line in ps.stdout.splitlines() if "celery" in line)
 
 
 def assert_ready_once(visit_id: int) -> None:
@@ -105,7 +137,8 @@ def test_it_reclaims_the_lease_of_a_whole_killed_asr_worker(
     first = start_worker("asr", first_dir, env=worker_env(**SHORT_LEASE))
     workers = [first]
     try:
-        submit_visit(visit.pk, None)
+        with short_limits():
+            submit_visit(visit.pk, None)
         step = ProcessingStep.objects.filter(visit=visit, step="asr")
         wait_until(lambda: step.filter(status="running").exists(), 90, "asr running", workers)
         killed = step.get()
@@ -136,9 +169,7 @@ def free_port() -> int:
 
 
 def start_redis(port: int) -> subprocess.Popen[bytes]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is needed")
-    argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+    argv = [need_tool("redis-server"), "--port", str(port), "--bind", "127.0.0.1"]
     popen = subprocess.Popen(
         [*argv, "--save", "", "--appendonly", "no", "--daemonize", "no"],
         stdout=subprocess.DEVNULL,
@@ -264,3 +295,41 @@ def test_it_completes_when_the_llm_workers_database_connection_is_terminated(
     assert AIDraft.objects.filter(visit=visit).count() == 1
     for worker in workers:
         assert loaded_count(worker) == 1, worker.output()[-2000:]
+
+
+POISON = "zz-poison-zz"
+
+
+def test_it_fails_a_visit_that_keeps_crashing_the_llm_worker_and_moves_on(
+    tmp_path: Path,
+    media: Path,
+) -> None:
+    # The llm worker's process aborts (as llama.cpp does on a GGML_ASSERT) on any visit whose
+    # typed complaint holds the marker; Celery redelivers the task to the next pool child.
+    poison = make_visit(typed=f"sore throat {POISON}")
+    normal = make_visit(typed="sore throat for two days, no fever")
+    env = worker_env(INTAKE_TEST_CRASH_MARKER=POISON, PROCESSING_MAX_ATTEMPTS="2")
+    workers = [start_worker("llm", tmp_path, env=env)]
+    try:
+        submit_visit(poison.pk, None)
+        submit_visit(normal.pk, None)
+        sweep_until(
+            lambda: finished(poison.pk) and finished(normal.pk), 240, "both visits", workers
+        )
+    finally:
+        for worker in workers:
+            worker.stop()
+    failed = Visit.objects.get(pk=poison.pk)
+    assert failed.status == VisitStatus.FAILED
+    assert "stopped the AI draft engine 2 times" in failed.status_reason
+    step = ProcessingStep.objects.filter(visit=poison, step="llm").order_by("-attempt").first()
+    assert step is not None and step.failure_code == "keeps_crashing"
+    assert step.attempt == 3  # two takeovers from dead owners counted, then given up
+    # The worker crashed twice on the poison visit, yet the next visit in the queue got its
+    # draft.
+    done = Visit.objects.get(pk=normal.pk)
+    assert done.status == VisitStatus.READY, done.status_reason
+    assert AIDraft.objects.filter(visit=normal, is_current=True).count() == 1
+    assert (
+        workers[0].output().count("WorkerLostError") + workers[0].output().count("signal 6") >= 2
+    ), workers[0].output()[-3000:]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -24,13 +23,14 @@ from intake.asgi import application
 from intake.events import visit_event
 from intake.models import AIDraft, ProcessingStep, Visit
 from intake.models import Transcript as TranscriptRow
-from intake.processing import submit_visit
+from intake.pipeline.submit import submit_visit
 from intake.roles import Role
 from intake.states import VisitStatus
 from tests.conftest import make_user
+from tests.factories import add_recording, make_visit
 from tests.fixtures_models import CLIP_TEXT
-from tests.harness import Worker, start_worker, wait_until
-from tests.test_processing import add_recording, make_visit
+from tests.harness import RedisRecorder, Worker, readable, start_worker, wait_until
+from tests.tools import need_tool
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -39,8 +39,8 @@ EVENT_KEYS = {"type", "visit_id", "status", "stage", "progress", "version"}
 
 
 def spoken_webm(tmp_path: Path, repeat: int = 1) -> bytes:
-    if shutil.which("espeak-ng") is None or shutil.which("ffmpeg") is None:
-        pytest.skip("espeak-ng and ffmpeg are needed")
+    need_tool("espeak-ng")
+    need_tool("ffmpeg")
     wav, webm = tmp_path / "speech.wav", tmp_path / "speech.webm"
     subprocess.run(
         ["espeak-ng", "-w", str(wav), " ".join([CLIP_TEXT] * repeat)],
@@ -135,6 +135,7 @@ async def test_it_processes_a_spoken_visit_with_real_workers(
         "MEDIA_ENCRYPTION_KEY_FILE": str(settings.MEDIA_ENCRYPTION_KEY_FILE),
         "LLM_MAX_TOKENS": "320",
     }
+    recorder = RedisRecorder(settings.REDIS_URL)
     workers = [start_worker(q, tmp_path, env=env) for q in ("asr", "llm")]
     try:
         comm = await nurse_queue_socket()
@@ -147,6 +148,7 @@ async def test_it_processes_a_spoken_visit_with_real_workers(
         # Outermost: a failure above must never leave worker processes behind.
         for worker in workers:
             worker.stop()
+        redis_traffic = recorder.stop()
 
     await database_sync_to_async(assert_processed)(visit_id)
     mine = [e for e in received if e["visit_id"] == visit_id]
@@ -164,6 +166,18 @@ async def test_it_processes_a_spoken_visit_with_real_workers(
         text = json.dumps(event).lower()
         assert not any(value.lower() in text for value in patient_data), event
         assert "chest" not in text and "breath" not in text, event
+    # No patient data anywhere it could leak to: the workers' logs (application logs,
+    # exception messages) and everything sent to Redis during the run (task arguments, broker
+    # messages, channel events, cache), base64 bodies decoded. The transcript and draft did
+    # reach the database, so these words were there to leak.
+    assert len(redis_traffic) > 20 and any("asr" in c for c in redis_traffic)
+    phi = [*(v.lower() for v in patient_data), "chest pain", "left arm", "metformin"]
+    for source, text in [
+        *((f"{w.name} log", w.output()) for w in workers),
+        *(("redis", readable(command)) for command in redis_traffic),
+    ]:
+        found = [term for term in phi if term in text.lower()]
+        assert not found, f"{source} holds patient data {found}: {text[:500]}"
 
 
 def test_it_recovers_when_the_asr_pool_child_is_killed_mid_transcription(

@@ -4,114 +4,118 @@ and the sweeper. Engines are stubs (StubLlm, a fixed transcript); the broker is 
 
 from __future__ import annotations
 
+import os
 import subprocess
-import wave
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from inference.transcript import Segment, Transcript, Word
-from intake import runs, steps
-from intake.mediastore.django import get_store
+from inference.transcript import Segment, Transcript
 from intake.models import (
     AIDraft,
-    Patient,
     ProcessingStep,
     Recording,
-    RecordingChunk,
     SafetyFiring,
     StepName,
     StepStatus,
     Visit,
 )
 from intake.models import Transcript as TranscriptRow
-from intake.processing import rerun_extraction, submit_visit
+from intake.pipeline import records, runs, steps, sweeper
+from intake.pipeline.submit import rerun_extraction, submit_visit
 from intake.roles import Role
 from intake.states import VisitStatus
-from tests.conftest import TEST_BROKER_DB, make_user
+from tests.conftest import make_user
+from tests.factories import (
+    FakeAsr,
+    add_recording,
+    broker,
+    make_visit,
+    queue_length,
+    silent_wav,
+)
 from tests.fixtures_models import StubLlm, asr_engine  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SPOKEN = "I have crushing chest pain and I am short of breath"
-
-
-def broker() -> redis.Redis:
-    from intake.env import redis_db_url
-
-    return redis.Redis.from_url(redis_db_url(settings.REDIS_URL, TEST_BROKER_DB))
-
-
-def make_visit(*, typed: str = "", age_years: int = 58) -> Visit:
-    born = timezone.now().date() - timedelta(days=int(age_years * 365.25) + 10)
-    patient = Patient.objects.create(name="Pipeline Test", date_of_birth=born)
-    return Visit.objects.create(patient=patient, chief_complaint_typed=typed)
-
-
-def add_recording(visit: Visit, data: bytes, *, parts: int = 3, mime: str = "audio/wav") -> None:
-    """Store `data` as one recording of `parts` byte chunks in the encrypted media store."""
-    rec = Recording.objects.create(visit=visit, sequence=1, mime_type=mime)
-    step = -(-len(data) // parts)
-    for seq, start in enumerate(range(0, len(data), step)):
-        stored = get_store().save(data[start : start + step])
-        RecordingChunk.objects.create(
-            recording=rec, seq=seq, media_name=stored.name, size=stored.size, sha256=stored.sha256
-        )
-
-
-def silent_wav(seconds: float = 3.0) -> bytes:
-    import io
-
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes(b"\0\0" * int(16000 * seconds))
-    return out.getvalue()
-
-
-class FakeAsr:
-    """A fixed transcript; remembers what it was given (the joined recording bytes)."""
-
-    def __init__(self) -> None:
-        self.calls: list[list[bytes]] = []
-
-    def __call__(self, engine: Any, recordings: list[Any], *, language: str) -> Transcript:
-        self.calls.append([r.read() for r in recordings])
-        words = tuple(Word(w, i * 0.3, i * 0.3 + 0.25) for i, w in enumerate(SPOKEN.split()))
-        seg = Segment(id=0, start=0.0, end=3.0, text=SPOKEN, words=words)
-        return Transcript(segments=(seg,), model_id="fake-asr", language=language, audio_seconds=3)
-
-
-def queue_length(queue: str) -> int:
-    return int(broker().llen(queue))
-
-
 # --- claims ------------------------------------------------------------------------------------
 
 
-def test_it_lets_only_one_claim_win() -> None:
+def test_it_lets_only_one_claim_win(monkeypatch: pytest.MonkeyPatch) -> None:
     visit = make_visit()
     first = steps.claim(visit.pk, StepName.ASR, 60)
+    monkeypatch.setenv("INTAKE_WORKER_NODE", "another-worker")  # a second, live worker
     second = steps.claim(visit.pk, StepName.ASR, 60)
     assert first is not None and second is None
     assert ProcessingStep.objects.get(visit=visit).lease_owner == first.owner
 
 
-def test_it_reclaims_an_expired_lease() -> None:
+def test_it_reclaims_an_expired_lease(monkeypatch: pytest.MonkeyPatch) -> None:
     visit = make_visit()
     assert steps.claim(visit.pk, StepName.ASR, 60) is not None
     ProcessingStep.objects.update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    monkeypatch.setenv("INTAKE_WORKER_NODE", "another-worker")
     again = steps.claim(visit.pk, StepName.ASR, 60)
-    assert again is not None and again.attempt == 1
+    # The first run's lease ran out: that run counts as an attempt, so a step whose runs keep
+    # dying reaches PROCESSING_MAX_ATTEMPTS.
+    assert again is not None and again.attempt == 2
+    assert ProcessingStep.objects.get(visit=visit).lease_owner == again.owner
+
+
+def test_it_counts_a_takeover_from_a_dead_owner_as_an_attempt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    visit = make_visit()
+    first = steps.claim(visit.pk, StepName.ASR, 600)
+    assert first is not None
+    # A pool child on this machine that no longer exists (SIGKILL, abort), lease still live.
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    ProcessingStep.objects.update(lease_owner=steps.worker_identity(dead.pid))
+    again = steps.claim(visit.pk, StepName.ASR, 600)
+    assert again is not None and again.attempt == first.attempt + 1
+    monkeypatch.setenv("INTAKE_WORKER_NODE", "another-worker")
+    assert steps.claim(visit.pk, StepName.ASR, 600) is None  # ours now, and alive
+
+
+def test_it_takes_back_a_claim_this_process_could_not_release() -> None:
+    # A transient error left the step running under our own name (the release failed too):
+    # the retry in this same process takes it back at once, without counting an attempt.
+    visit = make_visit()
+    first = steps.claim(visit.pk, StepName.ASR, 600)
+    again = steps.claim(visit.pk, StepName.ASR, 600)
+    assert first is not None and again is not None and again.attempt == first.attempt
+    ProcessingStep.objects.update(lease_owner=steps.worker_identity(os.getppid()))
+    assert steps.claim(visit.pk, StepName.ASR, 600) is None  # a live process elsewhere: no
+
+
+def test_it_gives_up_on_a_step_whose_workers_keep_dying(settings: Any) -> None:
+    settings.PROCESSING_MAX_ATTEMPTS = 2
+    visit = make_visit(typed="sore throat")
+    submit_visit(visit.pk, None)
+
+    def worker_died() -> None:
+        ProcessingStep.objects.update(
+            lease_owner="llm@gone/elsewhere:1",
+            lease_expires_at=timezone.now() - timedelta(seconds=1),
+        )
+
+    assert steps.claim(visit.pk, StepName.LLM, 60) is not None  # attempt 1 ...
+    worker_died()
+    assert steps.claim(visit.pk, StepName.LLM, 60) is not None  # ... 2 ...
+    worker_died()  # ... and the next taker (attempt 3) gives up instead of crashing too
+    assert runs.run_extraction(visit.pk, StubLlm()) == "failed"
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.FAILED
+    assert "stopped the AI draft engine 2 times" in visit.status_reason
+    assert ProcessingStep.objects.get(visit=visit).failure_code == "keeps_crashing"
 
 
 def test_it_skips_a_done_step() -> None:
@@ -233,6 +237,27 @@ def test_it_fails_silent_audio_with_a_readable_reason(
     assert Recording.objects.get(visit=visit).chunks.count() == 3  # media kept
 
 
+def test_it_fails_a_corrupt_recording_even_with_a_typed_complaint(
+    media: Path,
+    asr_engine: Any,  # noqa: F811
+) -> None:
+    # The workers' side of the one difference from run_intake (inference.pipeline): the
+    # patient's spoken account is lost, so a nurse asks again instead of reading a draft made
+    # from the front desk's note.
+    from inference.asr import transcribe
+
+    visit = make_visit(typed="sore throat for two days")
+    add_recording(visit, os.urandom(6000), mime="audio/webm")
+    submit_visit(visit.pk, None)
+    assert runs.run_transcription(visit.pk, asr_engine, transcribe) == "failed"
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.FAILED
+    step = ProcessingStep.objects.get(visit=visit, step="asr")
+    assert step.failure_code in {"audio_corrupt", "audio_unsupported", "audio_empty"}
+    assert visit.status_reason == step.failure_message
+    assert not AIDraft.objects.filter(visit=visit).exists()
+
+
 def test_it_fails_a_visit_when_no_draft_can_be_made() -> None:
     visit = make_visit(typed="my ankle hurts")
     submit_visit(visit.pk, None)
@@ -267,10 +292,35 @@ def test_it_requeues_a_visit_left_in_submitted(media: Path) -> None:
     add_recording(visit, silent_wav(1.0))
     submit_visit(visit.pk, None)
     broker().delete("asr")  # Redis lost the message
-    assert runs.sweep(grace_seconds=60) == {"reclaimed": 0, "requeued": 0}  # too recent
-    Visit.objects.update(status_changed_at=timezone.now() - timedelta(minutes=5))
-    assert runs.sweep(grace_seconds=60) == {"reclaimed": 0, "requeued": 1}
+    assert sweeper.sweep(grace_seconds=60) == {"reclaimed": 0, "requeued": 0}  # too recent
+    five_minutes_ago = timezone.now() - timedelta(minutes=5)
+    Visit.objects.update(status_changed_at=five_minutes_ago)
+    ProcessingStep.objects.update(enqueued_at=five_minutes_ago)
+    assert sweeper.sweep(grace_seconds=60) == {"reclaimed": 0, "requeued": 1}
     assert queue_length("asr") == 1
+    # Sent again just now: the next sweeps leave it alone until the grace period passes.
+    assert sweeper.sweep(grace_seconds=60)["requeued"] == 0
+    assert queue_length("asr") == 1
+
+
+def test_it_keeps_one_message_per_visit_and_step_in_a_backlog(media: Path) -> None:
+    """20 visits waiting behind a busy worker: sweep after sweep, the queue stays at 20."""
+    visits = []
+    for _ in range(20):
+        visit = make_visit()
+        add_recording(visit, silent_wav(0.5))
+        submit_visit(visit.pk, None)
+        visits.append(visit)
+    assert queue_length("asr") == 20
+    Visit.objects.update(status_changed_at=timezone.now() - timedelta(minutes=5))
+    for _ in range(5):
+        sweeper.sweep(grace_seconds=60)
+    assert queue_length("asr") == 20  # the sweeper used to add 20 more each time
+    # Once a message is older than the grace period it may be lost: then one more is sent.
+    ProcessingStep.objects.update(enqueued_at=timezone.now() - timedelta(minutes=5))
+    assert sweeper.sweep(grace_seconds=60)["requeued"] == 20
+    assert sweeper.sweep(grace_seconds=60)["requeued"] == 0
+    assert queue_length("asr") == 40
 
 
 def test_it_resets_an_expired_lease_and_requeues(media: Path) -> None:
@@ -281,9 +331,10 @@ def test_it_resets_an_expired_lease_and_requeues(media: Path) -> None:
     assert steps.claim(visit.pk, StepName.ASR, 60) is not None
     long_ago = timezone.now() - timedelta(minutes=5)
     Visit.objects.update(status_changed_at=long_ago)
-    assert runs.sweep(grace_seconds=60)["requeued"] == 0  # a live lease: someone is on it
+    ProcessingStep.objects.update(enqueued_at=long_ago)
+    assert sweeper.sweep(grace_seconds=60)["requeued"] == 0  # a live lease: someone is on it
     ProcessingStep.objects.update(lease_expires_at=long_ago)
-    assert runs.sweep(grace_seconds=60) == {"reclaimed": 1, "requeued": 1}
+    assert sweeper.sweep(grace_seconds=60) == {"reclaimed": 1, "requeued": 1}
     assert ProcessingStep.objects.get(visit=visit).status == StepStatus.PENDING
     assert runs.run_transcription(visit.pk, object(), FakeAsr()) == "done"
 
@@ -295,7 +346,7 @@ def test_it_fails_a_visit_whose_step_keeps_dying(media: Path) -> None:
     broker().delete("asr")
     Visit.objects.update(status_changed_at=timezone.now() - timedelta(minutes=5))
     ProcessingStep.objects.update(attempt=settings.PROCESSING_MAX_ATTEMPTS + 1)
-    assert runs.sweep(grace_seconds=60)["requeued"] == 0
+    assert sweeper.sweep(grace_seconds=60)["requeued"] == 0
     visit.refresh_from_db()
     assert visit.status == VisitStatus.FAILED and "several times" in visit.status_reason
     assert queue_length("asr") == 0
@@ -310,3 +361,27 @@ def test_it_takes_over_the_lease_of_a_dead_pool_child_on_this_machine() -> None:
     assert steps.claim(visit.pk, StepName.ASR, 600) is not None  # Celery redelivered it
     ProcessingStep.objects.update(lease_owner="asr@elsewhere/other-box:1")
     assert steps.claim(visit.pk, StepName.ASR, 600) is None  # a live lease elsewhere: wait
+
+
+def test_it_stores_the_transcripts_notes_and_reads_them_back() -> None:
+    visit = make_visit()
+    transcript = Transcript(
+        segments=(Segment(0, 0.0, 1.0, "hello"),),
+        model_id="m",
+        language="en",
+        notes=("Recording 2 was empty and was left out.",),
+    )
+    row = records.save_transcript(visit.pk, transcript, [])
+    assert records.load_transcript(row).notes == ("Recording 2 was empty and was left out.",)
+
+
+def test_it_treats_a_zombie_owner_as_dead() -> None:
+    child = subprocess.Popen(["true"])
+    deadline = time.monotonic() + 10
+    while not steps._is_zombie(child.pid):  # exited, not yet reaped
+        assert time.monotonic() < deadline, "the child never became a zombie"
+        time.sleep(0.05)
+    assert steps.owner_is_dead(steps.worker_identity(child.pid))
+    child.wait()
+    assert steps.owner_is_dead(steps.worker_identity(child.pid))  # reaped: gone
+    assert not steps.owner_is_dead(steps.worker_identity())  # this process is alive

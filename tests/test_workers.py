@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from intake.models import WorkerHeartbeat
-from intake.tasks import prune_heartbeats
+from intake.pipeline.tasks import prune_heartbeats
 from tests.harness import start_beat, start_worker, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

@@ -1,4 +1,5 @@
-"""How the speech engine is set up; built once per process from settings (see intake.worker)."""
+"""How the speech engine is set up; built once per process from settings (see
+intake.pipeline.worker)."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ os.environ.setdefault("GGML_NO_BACKTRACE", "1")
 
 import importlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -142,12 +143,17 @@ class WhisperEngine:
         return params
 
     def transcribe_array(
-        self, samples: npt.NDArray[np.floating], *, language: str | None = None
+        self,
+        samples: npt.NDArray[np.floating],
+        *,
+        language: str | None = None,
+        on_segment: Callable[[float], None] | None = None,
     ) -> EngineResult:
         """Transcribe 16 kHz mono float samples in [-1, 1].
 
         `language`: a Whisper code, or "auto" to detect (multilingual models); English-only
-        models always decode English. Default: the configured language.
+        models always decode English. Default: the configured language. `on_segment`: called
+        with the end time (seconds into `samples`) of each segment as whisper.cpp finishes it.
         """
         audio = np.ascontiguousarray(samples, dtype=np.float32)
         if audio.ndim != 1:
@@ -158,7 +164,8 @@ class WhisperEngine:
         self.load()
         with self._lock:
             assert self._model is not None
-            raw = self._model.transcribe(audio, language=lang)
+            callback = None if on_segment is None else _segment_end_callback(on_segment)
+            raw = self._model.transcribe(audio, language=lang, new_segment_callback=callback)
             return self._collect(raw, lang)
 
     def _collect(self, raw: list[Any], lang: str) -> EngineResult:
@@ -180,6 +187,13 @@ class WhisperEngine:
             for i, seg in enumerate(raw)
         )
         return EngineResult(segments, lang)
+
+
+def _segment_end_callback(on_segment: Callable[[float], None]) -> Callable[[Any], None]:
+    def called(segment: Any) -> None:
+        on_segment(segment.t1 / _CENTISECONDS)
+
+    return called
 
 
 def _bindings() -> Any:

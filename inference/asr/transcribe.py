@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import cast
@@ -67,6 +67,7 @@ def transcribe(
     *,
     language: str,
     max_seconds: float | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> Transcript:
     """Transcribe a visit's recordings, in order.
 
@@ -74,7 +75,8 @@ def transcribe(
     object (e.g. `store.open_concat(names)`), or that recording's upload chunks in order (a
     nested list). A single path or file object is one recording. `language`: the patient's
     preferred language (BCP 47). `max_seconds`: all recordings together; default
-    `engine.config.max_audio_seconds`. Raises the `inference.audio` errors.
+    `engine.config.max_audio_seconds`. `on_progress`: called with the fraction of the speech
+    transcribed so far (0..1) as segments finish. Raises the `inference.audio` errors.
 
     Every recording is decoded and trimmed before the recogniser runs, so a bad or over-long
     recording fails the visit in a fraction of a second instead of after minutes of work.
@@ -85,9 +87,13 @@ def transcribe(
     run = _Run()
     prepared = _prepare_all(engine, run, _as_recordings(recordings), limit)
     engine_language = _engine_language(engine, language, warning)
+    progress = _SpeechProgress([t.speech_seconds for _, t in prepared], on_progress)
     for index, trimmed in prepared:
         with run.timed("engine"):
-            result = engine.transcribe_array(trimmed.samples, language=engine_language)
+            result = engine.transcribe_array(
+                trimmed.samples, language=engine_language, on_segment=progress.segment_done
+            )
+        progress.recording_done()
         run.detected.append(result.language)
         with run.timed("map"):
             run.segments.extend(map_segments(result, trimmed, index, first_id=len(run.segments)))
@@ -104,6 +110,28 @@ def transcribe(
         timings=run.timings,
         notes=tuple(run.notes + _language_notes(language, run.detected, warning)),
     )
+
+
+class _SpeechProgress:
+    """Seconds of (trimmed) speech done over all recordings -> a fraction for `on_progress`."""
+
+    def __init__(self, lengths: list[float], report: Callable[[float], None] | None) -> None:
+        self.lengths, self.report = lengths, report
+        self.total = sum(lengths) or 1.0
+        self.done = 0.0  # seconds in the recordings already finished
+        self.current = 0
+
+    def segment_done(self, end_seconds: float) -> None:
+        if self.report is not None and self.current < len(self.lengths):
+            within = min(end_seconds, self.lengths[self.current])
+            self.report(min(1.0, (self.done + within) / self.total))
+
+    def recording_done(self) -> None:
+        if self.current < len(self.lengths):
+            self.done += self.lengths[self.current]
+            self.current += 1
+        if self.report is not None:
+            self.report(min(1.0, self.done / self.total))
 
 
 def _as_recordings(

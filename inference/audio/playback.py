@@ -18,7 +18,7 @@ import av.container
 import av.error
 
 from inference.audio.decode import open_container
-from inference.audio.errors import AudioCorrupt
+from inference.audio.errors import AudioCorrupt, AudioTooLong
 from inference.audio.sources import RecordingSource
 
 OPUS_RATE = 48_000
@@ -45,27 +45,43 @@ def opus_available() -> bool:
 
 
 def make_playback_copy(
-    source: RecordingSource, out: BinaryIO, *, prefer: Container = "ogg"
+    source: RecordingSource,
+    out: BinaryIO,
+    *,
+    prefer: Container = "ogg",
+    max_seconds: float | None = None,
 ) -> PlaybackInfo:
     """Write a seekable, duration-carrying copy of `source` to `out`.
 
     Ogg/Opus unless `prefer="m4a"` or this FFmpeg build has no Opus encoder, then M4A/AAC.
-    Raises the same typed errors as decoding (AudioEmpty, AudioCorrupt, UnsupportedAudio).
+    Raises the same typed errors as decoding (AudioEmpty, AudioCorrupt, UnsupportedAudio), and
+    AudioTooLong as soon as the copy passes `max_seconds` (the same cap as transcription: a
+    tablet left recording for hours must not keep a worker busy).
     """
     target: Container = "ogg" if prefer == "ogg" and opus_available() else "m4a"
     with open_container(source) as inp:
         stream = inp.streams.audio[0]
         try:
             if target == "ogg" and stream.codec_context.name == "opus":
-                seconds = _remux_to_ogg(inp, stream, out)
+                seconds = _remux_to_ogg(inp, stream, out, max_seconds)
             else:
-                seconds = _encode(inp, stream, out, target)
+                seconds = _encode(inp, stream, out, target, max_seconds)
         except (av.error.FFmpegError, EOFError) as exc:
             raise AudioCorrupt(f"playback copy failed: {exc}") from exc
     return PlaybackInfo(_MIME[target], seconds)
 
 
-def _remux_to_ogg(inp: av.container.InputContainer, stream: av.AudioStream, out: BinaryIO) -> float:
+def _check_length(seconds: float, max_seconds: float | None) -> None:
+    if max_seconds is not None and seconds > max_seconds:
+        raise AudioTooLong(f"longer than {max_seconds:.0f} s", max_seconds=max_seconds)
+
+
+def _remux_to_ogg(
+    inp: av.container.InputContainer,
+    stream: av.AudioStream,
+    out: BinaryIO,
+    max_seconds: float | None,
+) -> float:
     """Copy the Opus packets into Ogg; returns the duration covered by the packets."""
     first: float | None = None
     last = 0.0
@@ -79,6 +95,7 @@ def _remux_to_ogg(inp: av.container.InputContainer, stream: av.AudioStream, out:
                 first = start if first is None else min(first, start)
                 length = float((packet.duration or 0) * packet.time_base)
                 last = max(last, start + length)
+                _check_length(last - first, max_seconds)
                 packet.stream = dst_stream
                 dst.mux(packet)
         except (av.error.FFmpegError, EOFError):
@@ -87,7 +104,11 @@ def _remux_to_ogg(inp: av.container.InputContainer, stream: av.AudioStream, out:
 
 
 def _encode(
-    inp: av.container.InputContainer, stream: av.AudioStream, out: BinaryIO, target: Container
+    inp: av.container.InputContainer,
+    stream: av.AudioStream,
+    out: BinaryIO,
+    target: Container,
+    max_seconds: float | None,
 ) -> float:
     """Decode and encode to mono Opus (Ogg) or AAC (MP4); returns the encoded duration."""
     codec, rate, bit_rate = ("libopus", OPUS_RATE, OPUS_BIT_RATE)
@@ -107,6 +128,7 @@ def _encode(
                 for resampled in resampler.resample(frame):
                     n_samples += resampled.samples
                     _mux_all(dst, dst_stream.encode(resampled))
+                _check_length(n_samples / rate, max_seconds)
         except (av.error.FFmpegError, EOFError):
             pass  # truncated upload: keep what decoded
         for resampled in resampler.resample(None):

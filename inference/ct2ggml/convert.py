@@ -24,7 +24,6 @@ from inference.ct2ggml.ggml_writer import (
     GGML_MAGIC,
     TENSOR_Q8_0,
     CountingWriter,
-    write_atomically,
     write_tensor,
 )
 from inference.ct2ggml.mel import N_FFT, SAMPLE_RATE, mel_filters
@@ -37,6 +36,7 @@ from inference.ct2ggml.tensors import (
     iter_tensors,
 )
 from inference.ct2ggml.tokens import read_vocabulary, vocabulary_bytes
+from inference.files import atomic_file
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,10 @@ def convert(ct2_dir: Path, out_path: Path, *, quantize: str | None = None) -> Co
     if quantize == "q8_0":
         tensors, file_ftype = _quantized(tensors), GGML_FTYPE_MOSTLY_Q8_0
 
-    def body(out: CountingWriter) -> None:
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    # 0o644: models are shared read-only artefacts.
+    with atomic_file(out_path, mode=0o644) as fh:
+        out = CountingWriter(fh)
         out.i32(GGML_MAGIC, *hp.as_tuple(), file_ftype)
         out.i32(*filters.shape)
         out.write(filters.astype("<f4").tobytes())
@@ -131,12 +134,10 @@ def convert(ct2_dir: Path, out_path: Path, *, quantize: str | None = None) -> Co
             out.write(tok)
         for name, arr, ftype in tensors:
             write_tensor(out, name, arr, ftype)
-
-    n_bytes = write_atomically(out_path, body)
     return ConversionReport(
         out_path=out_path,
         n_tensors=len(tensors),
-        bytes_written=n_bytes,
+        bytes_written=out.n,
         seconds=time.perf_counter() - started,
     )
 

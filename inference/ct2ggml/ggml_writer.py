@@ -11,11 +11,7 @@ Layout (whisper.cpp `whisper_model_load`)::
 
 from __future__ import annotations
 
-import os
 import struct
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
@@ -76,22 +72,3 @@ def quantize_q8_0(arr: Array) -> bytes:
     blocks["d"] = d[:, 0]
     blocks["qs"] = np.sign(scaled) * np.floor(np.abs(scaled) + np.float32(0.5))
     return blocks.tobytes()
-
-
-def write_atomically(out_path: Path, body: Callable[[CountingWriter], None]) -> int:
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            writer = CountingWriter(fh)
-            body(writer)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp creates 0600; models are shared read-only artefacts.
-        tmp.chmod(0o644)
-        tmp.replace(out_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return writer.n

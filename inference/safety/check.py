@@ -1,110 +1,37 @@
-"""Run the rule table over a transcript (or typed complaint) and over an extracted record.
+"""Run the rule catalogue over the patient's words (transcript or typed complaint) and over
+the AI's record.
 
-The transcript check needs no model: it runs as soon as the transcript exists, before and
+The transcript check needs no model: it runs as soon as the text exists, before and
 independently of the LLM. The record check reads the model's own wording ("shortness of
 breath" where the patient said "I can't get my breath"), but only for items whose quote was
-found in the transcript: every firing must point at words a nurse can see and hear.
+found in the transcript: every firing points at words a nurse can see and hear.
 
 Escalation policy ("when unsure, escalate"):
-- A rule fires at its full floor on an affirmed match. A match that relied on a one-letter
-  ASR slip, or an age read from the words instead of the record, fires at the same floor with
-  `possible=True` so the nurse checks it.
-- Weaker evidence listed in a rule's `possible_when` fires as possible at `possible_floor`.
-- Negated findings never fire. Unknown age uses the adult vital-sign limits (the strictest).
+- A rule fires "definite" at its full floor on an affirmed match. A match that relied on a
+  one-letter ASR slip, or an infant's age read from the words instead of the record, fires at
+  the same floor as "possible" so the nurse checks it.
+- Weaker evidence listed in a rule's `possible_when` fires "possible" at `possible_floor`.
+- Denied, hypothetical, someone else's and long-past findings never fire. Unknown age uses the
+  adult vital-sign limits (the strictest).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from inference.evidence import Evidence, TranscriptIndex, locate_items
-from inference.safety.match import Hit, Word, find_concept, words_of
-from inference.safety.rules import (
-    FEVER_C,
-    FEVER_F,
-    INFANT_BELOW_YEARS,
-    RULES,
-    SPO2_BELOW,
-    VITAL_LIMITS,
-    AgeBand,
-    Criterion,
-    Rule,
-)
-from inference.safety.vitals import Reading, age_from_text, find_readings
+from inference.safety.checks import CHECKS
+from inference.safety.document import Document
+from inference.safety.match import Hit
+from inference.safety.report import Firing, Level, SafetyReport, make_firing
+from inference.safety.rules import RULES, Criterion, Rule
+from inference.safety.text import sentence_bounds
 from inference.transcript import Transcript
 from inference.triage.schema import TriageRecord, Vital
 
-
-@dataclass(frozen=True)
-class Firing:
-    rule_id: str
-    rule_version: str
-    esi_floor: int
-    description: str
-    source: str  # "transcript" | "typed" | "draft" (as SafetyFiring.Source)
-    reason: str  # what matched, e.g. "chest pain + shortness of breath"
-    evidence: tuple[Evidence, ...]
-    possible: bool = False  # weaker evidence: a nurse should check it
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "rule_id": self.rule_id,
-            "rule_version": self.rule_version,
-            "esi_floor": self.esi_floor,
-            "description": self.description,
-            "source": self.source,
-            "reason": self.reason,
-            "possible": self.possible,
-            "evidence": [e.as_json() for e in self.evidence],
-        }
-
-
-@dataclass(frozen=True)
-class SafetyReport:
-    firings: tuple[Firing, ...] = ()
-    esi_floor: int | None = None  # the most urgent floor among the firings; None: no firing
-
-    @classmethod
-    def of(cls, firings: Sequence[Firing]) -> SafetyReport:
-        floors = [f.esi_floor for f in firings]
-        return cls(tuple(firings), min(floors) if floors else None)
-
-    def merged(self, other: SafetyReport) -> SafetyReport:
-        return SafetyReport.of([*self.firings, *other.firings])
-
-    def as_json(self) -> dict[str, Any]:
-        return {"esi_floor": self.esi_floor, "firings": [f.as_json() for f in self.firings]}
-
-
-def apply_floor(model_esi: int | None, floor: int | None) -> int | None:
-    """The suggested ESI after the rules: never less urgent than the floor, never lowered."""
-    if model_esi is None:
-        return floor
-    if floor is None:
-        return model_esi
-    return min(model_esi, floor)
-
-
-# --------------------------------------------------------------------------------------------
-# Documents: words to check and a way back to transcript evidence
-# --------------------------------------------------------------------------------------------
-
-
-class _Document:
-    def __init__(self, text: str, locate: Callable[[int, int], Evidence | None]) -> None:
-        self.words: list[Word] = words_of(text)
-        self._locate = locate
-        self._hits: dict[str, list[Hit]] = {}
-
-    def affirmed(self, concept: str) -> list[Hit]:
-        if concept not in self._hits:
-            self._hits[concept] = [h for h in find_concept(self.words, concept) if not h.negated]
-        return self._hits[concept]
-
-    def evidence(self, first: int, last: int) -> Evidence | None:
-        return self._locate(self.words[first].start, self.words[last].end)
+# Below this age the patient is nobody's husband, wife, partner or grandparent.
+ADULT_RELATIVE_BELOW_YEARS = 14.0
 
 
 def _near(hits: list[Hit], anchor: Hit, within: int | None) -> Hit | None:
@@ -116,9 +43,29 @@ def _near(hits: list[Hit], anchor: Hit, within: int | None) -> Hit | None:
     return best
 
 
-def _criterion_hits(doc: _Document, criterion: Criterion) -> list[Hit] | None:
-    anchors = doc.affirmed(criterion.all_of[0])
-    for anchor in anchors:
+def _blocked(doc: Document, anchor: Hit, criterion: Criterion) -> bool:
+    """An `unless` concept said in the anchor's sentence."""
+    if not criterion.unless:
+        return False
+    lo, hi = sentence_bounds(doc.words, anchor.first)
+    return any(lo <= h.first <= hi for c in criterion.unless for h in doc.affirmed(c))
+
+
+def criterion_hits(
+    doc: Document, criterion: Criterion, rule: Rule, age: float | None = None
+) -> list[Hit] | None:
+    """The hits that meet the criterion (anchor first), or None."""
+    for anchor in doc.affirmed(criterion.all_of[0], hypothetical=rule.hypothetical_fires):
+        if not rule.resolved_fires and doc.scopes.resolved_after(anchor):
+            continue
+        if (
+            age is not None
+            and age < ADULT_RELATIVE_BELOW_YEARS
+            and doc.scopes.adult_relative(anchor)
+        ):
+            continue  # a child patient is not "my husband" who "had a fit on Sunday"
+        if _blocked(doc, anchor, criterion):
+            continue
         chosen = [anchor]
         for concept in criterion.all_of[1:]:
             hit = _near(doc.affirmed(concept), anchor, criterion.within)
@@ -136,116 +83,44 @@ def _criterion_hits(doc: _Document, criterion: Criterion) -> list[Hit] | None:
     return None
 
 
-def _firing(
-    rule: Rule, floor: int, doc: _Document, spans: list[tuple[int, int]], **kw: Any
-) -> Firing:
-    evidence: list[Evidence] = []
-    for first, last in spans:
-        found = doc.evidence(first, last)
-        if found is not None and found not in evidence:
-            evidence.append(found)
-    return Firing(rule.id, rule.version, floor, rule.description, evidence=tuple(evidence), **kw)
-
-
-def _band(age_years: float | None) -> AgeBand:
-    for band in VITAL_LIMITS:
-        if age_years is not None and band.below_years is not None and age_years < band.below_years:
-            return band
-    return VITAL_LIMITS[-1]
-
-
-def _vitals(rule: Rule, doc: _Document, age: float | None, source: str) -> Firing | None:
-    band = _band(age)
-    reasons, spans = [], []
-    for r in find_readings(doc.words):
-        if r.negated:
-            continue
-        if r.kind == "heart_rate" and r.value > band.heart_rate_above:
-            reasons.append(f"heart rate {r.value:g} > {band.heart_rate_above:g} ({band.label})")
-        elif r.kind == "resp_rate" and r.value > band.resp_rate_above:
-            reasons.append(f"breathing rate {r.value:g} > {band.resp_rate_above:g} ({band.label})")
-        elif r.kind == "spo2" and r.value < SPO2_BELOW:
-            reasons.append(f"oxygen saturation {r.value:g}% < {SPO2_BELOW:g}%")
-        else:
-            continue
-        spans.append((r.first, r.last))
-    if not reasons:
-        return None
-    return _firing(rule, rule.esi_floor, doc, spans, source=source, reason="; ".join(reasons))
-
-
-def _is_fever(r: Reading) -> bool:
-    celsius = r.celsius()
-    if celsius is None:
-        return False
-    # Compare in the unit that was said so 100.4 F counts exactly (38.0 C is 100.4 F).
-    return r.value >= FEVER_F if (r.unit == "F" or r.value >= 86) else celsius >= FEVER_C
-
-
-def _infant_fever(rule: Rule, doc: _Document, age: float | None, source: str) -> Firing | None:
-    spans: list[tuple[int, int]] = []
-    inferred = False
-    if age is None:
-        said = age_from_text(doc.words)
-        if said is None:
-            return None
-        age, inferred = said[0], True
-        spans.append((said[1], said[2]))
-    if age >= INFANT_BELOW_YEARS:
-        return None
-    temps = [r for r in find_readings(doc.words) if r.kind == "temperature" and not r.negated]
-    fevers = [r for r in temps if _is_fever(r)]
-    if fevers:
-        spans += [(r.first, r.last) for r in fevers]
-        unit = f" {fevers[0].unit}" if fevers[0].unit else ""
-        reason = f"temperature {fevers[0].value:g}{unit} at age under 3 months"
-        return _firing(
-            rule, rule.esi_floor, doc, spans, source=source, reason=reason, possible=inferred
-        )
-    claims = doc.affirmed("fever")
-    if claims and not temps:
-        # A fever reported without a number in a young infant: escalate, marked possible.
-        spans.append((claims[0].first, claims[0].last))
-        reason = "fever reported (no temperature given) under 3 months"
-        return _firing(
-            rule, rule.esi_floor, doc, spans, source=source, reason=reason, possible=True
-        )
-    return None
-
-
-def _evaluate(rule: Rule, doc: _Document, age: float | None, source: str) -> Firing | None:
-    if rule.check == "vitals":
-        return _vitals(rule, doc, age, source)
-    if rule.check == "infant_fever":
-        return _infant_fever(rule, doc, age, source)
+def _evaluate(rule: Rule, doc: Document, age: float | None, source: str) -> Firing | None:
+    if rule.check is not None:
+        found = CHECKS[rule.check](rule, doc, age, source)
+        if found is not None:
+            return found
     for criterion in rule.criteria:
-        hits = _criterion_hits(doc, criterion)
+        hits = criterion_hits(doc, criterion, rule, age)
         if hits:
-            reason = " + ".join(dict.fromkeys(h.concept for h in hits))
-            spans = [(h.first, h.last) for h in hits]
-            possible = any(h.fuzzy for h in hits)
-            return _firing(
-                rule, rule.esi_floor, doc, spans, source=source, reason=reason, possible=possible
+            weaker = any(h.fuzzy or doc.scopes.hypothetical(h) for h in hits)
+            level: Level = "possible" if weaker else "definite"
+            return make_firing(
+                rule,
+                doc,
+                [(h.first, h.last) for h in hits],
+                source=source,
+                reason=" + ".join(dict.fromkeys(h.concept for h in hits)),
+                level=level,
             )
     if rule.possible_floor is not None:
         for criterion in rule.possible_when:
-            hits = _criterion_hits(doc, criterion)
+            hits = criterion_hits(doc, criterion, rule, age)
             if hits:
                 reason = " + ".join(dict.fromkeys(h.concept for h in hits)) + " (partial match)"
-                spans = [(h.first, h.last) for h in hits]
-                return _firing(
+                return make_firing(
                     rule,
-                    rule.possible_floor,
                     doc,
-                    spans,
+                    [(h.first, h.last) for h in hits],
                     source=source,
                     reason=reason,
-                    possible=True,
+                    level="possible",
+                    floor=rule.possible_floor,
                 )
     return None
 
 
-def _run(doc: _Document, age: float | None, source: str, rules: Sequence[Rule]) -> SafetyReport:
+def run_rules(
+    doc: Document, age: float | None, source: str, rules: Sequence[Rule] = RULES
+) -> SafetyReport:
     firings = [f for rule in rules if (f := _evaluate(rule, doc, age, source)) is not None]
     return SafetyReport.of(firings)
 
@@ -253,6 +128,13 @@ def _run(doc: _Document, age: float | None, source: str, rules: Sequence[Rule]) 
 # --------------------------------------------------------------------------------------------
 # Entry points
 # --------------------------------------------------------------------------------------------
+
+
+def transcript_document(index: TranscriptIndex) -> Document:
+    def locate(start: int, end: int) -> Evidence:
+        return index.evidence(index.text[start:end], start, end, 1.0)
+
+    return Document(index.text, locate)
 
 
 def check_transcript(
@@ -264,11 +146,7 @@ def check_transcript(
 ) -> SafetyReport:
     """Rules over the patient's words (a transcript, or a typed complaint as one segment)."""
     index = transcript if isinstance(transcript, TranscriptIndex) else TranscriptIndex(transcript)
-
-    def locate(start: int, end: int) -> Evidence:
-        return index.evidence(index.text[start:end], start, end, 1.0)
-
-    return _run(_Document(index.text, locate), age_years, source, rules)
+    return run_rules(transcript_document(index), age_years, source, rules)
 
 
 _VITAL_LABELS = {
@@ -300,7 +178,8 @@ def check_record(
     threshold: float = 0.8,
     rules: Sequence[Rule] = RULES,
 ) -> SafetyReport:
-    """Rules over the extracted record's supported items; evidence = each item's quote."""
+    """Rules over the extracted record's supported items (layer "model"); evidence = each
+    item's quote in the transcript."""
     index = transcript if isinstance(transcript, TranscriptIndex) else TranscriptIndex(transcript)
     items = record.items()
     located = locate_items(
@@ -316,7 +195,7 @@ def check_record(
         pieces.append((position, position + len(text), found.evidence))
         parts.append(text)
         position += len(text) + 2
-    text = ". ".join(parts)  # each item its own clause: no negation leaks between items
+    text = ". ".join(parts)  # each item its own sentence: no scope leaks between items
 
     def locate(start: int, end: int) -> Evidence | None:
         for lo, hi, evidence in pieces:
@@ -324,4 +203,19 @@ def check_record(
                 return evidence
         return None
 
-    return _run(_Document(text, locate), age_years, "draft", rules)
+    report = run_rules(Document(text, locate), age_years, "draft", rules)
+    return SafetyReport.of([_as_model(f) for f in report.firings])
+
+
+def _as_model(firing: Firing) -> Firing:
+    return Firing(
+        firing.rule_id,
+        firing.rule_version,
+        firing.esi_floor,
+        firing.description,
+        firing.source,
+        firing.reason,
+        firing.evidence,
+        firing.level,
+        "model",
+    )

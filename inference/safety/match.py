@@ -1,97 +1,125 @@
-"""Word-level pattern matching with clause-aware, NegEx-style negation.
+"""Patterns from the lexicon matched against words (inference.safety.text).
 
-Text becomes a list of normalised words, each tagged with its clause (clauses end at
-. , ; : ! ? and at CLAUSE_BREAKS words such as "but"). A pattern from the rule table matches a
-run of words inside one clause. A hit is *negated* when a negation cue ("no", "denies",
-"don't", "without", ...) occurs within NEGATION_WINDOW words before it in the same clause,
-unless the cue starts a pseudo-negation ("not sure", "won't stop").
+Pattern syntax (see inference.safety.lexicon for the patterns themselves):
+- `bleed*`      a word starting with "bleed" (bleed, bleeding, bleeds)
+- `arm|jaw`     either word at this position
+- `{chest}`     any word of the word set "chest" (WORD_SETS), mixable: `{chest}|heart`
+- `(gave way|wont work|dead)`  one of several word sequences at this position
+- `...`         up to 3 other words in between
+- `~`           up to 8 other words in between
+- `#`           a number, in digits or one number word ("3", "three", "twenty")
+- `#many`       a number of ten or more ("took 30", "took twenty")
+- `#adult`      a number 18-110, an adult's age ("at 50", "at sixty")
+- `#year`       a year of this or the last century ("2015")
+A pattern never spans two phrases (inference.safety.text: cut at ; : "but", sentence ends;
+not at commas, which speech-to-text scatters as pauses). Long words (6+ letters) also match
+with one letter wrong (ASR slips such as "breth"); such hits are marked fuzzy and fire as
+"possible". A real English word is never read as a slip ("wondering" is not "wandering"):
+words listed in lexicon/known_words.txt only match exactly.
 
-Known limits (documented for clinicians in docs and tested where they matter):
-- Negation after the finding ("chest pain? no") is not recognised: the finding fires.
-- A cue's scope ends at a comma, so "no fever, chest pain" fires for chest pain; so does
-  "no fever, cough or chest pain" (the list is cut at the comma): we over-fire, not under-fire.
-- Who has the symptom is not checked ("my father had a stroke" fires): escalate when unsure.
-- Hypotheticals ("in case I get chest pain") fire.
-- Double negatives ("I can't say I don't have chest pain") may be read as negated.
+This module only finds words; whether a hit counts (negated, hypothetical, past, someone
+else's history) is inference.safety.scope's job.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
-import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from inference.safety.rules import (
-    CLAUSE_BREAKS,
-    CONCEPTS,
-    NEGATION_CUES,
-    NEGATION_WINDOW,
-    PSEUDO_NEGATIONS,
-)
+from inference.safety.lexicon import CONCEPTS, WORD_SETS
+from inference.safety.text import Word, normalise
 
-GAP_WORDS = 3
+SHORT_GAP = 3
+LONG_GAP = 8
 FUZZY_MIN_LENGTH = 6
 
-_RSQUO = "\u2019"  # typographic apostrophe
-_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+(?:['" + _RSQUO + r"][^\W_]+)*|%|[.!?;:,]")
-_BREAKS = frozenset(CLAUSE_BREAKS)
+Slot = tuple[tuple[str, bool], ...]  # alternatives: (text, is_prefix)
 
 
 @dataclass(frozen=True)
-class Word:
-    norm: str
-    start: int  # character offsets in the text that was tokenised
-    end: int
-    clause: int
+class Group:
+    sequences: tuple[tuple[Slot, ...], ...]  # alternative word sequences
 
 
-def normalise(word: str) -> str:
-    if word == "%":
-        return "percent"
-    return word.lower().replace("'", "").replace(_RSQUO, "")
+Element = Slot | Group | int  # an int: a gap of up to that many words
 
 
-def words_of(text: str) -> list[Word]:
-    words: list[Word] = []
-    clause = 0
-    for m in _WORD.finditer(text):
-        piece = m.group()
-        if piece in ".!?;:,":
-            clause += 1
+def _alternatives(part: str) -> list[str]:
+    out: list[str] = []
+    for alt in part.split("|"):
+        if alt.startswith("{") and alt.endswith("}"):
+            name = alt[1:-1]
+            if name not in WORD_SETS:
+                raise ValueError(f"unknown word set {{{name}}}")
+            out.extend(WORD_SETS[name])
+        else:
+            out.append(alt)
+    return out
+
+
+def _slot(part: str) -> Slot:
+    options = []
+    for alt in _alternatives(part):
+        prefix = alt.endswith("*")
+        text = alt.rstrip("*")
+        options.append((text if text[:1] == "#" else normalise(text), prefix))
+    return tuple(options)
+
+
+def _parts(pattern: str) -> list[str]:
+    """Split on spaces, keeping parenthesised groups whole."""
+    parts: list[str] = []
+    depth = 0
+    current = ""
+    for ch in pattern:
+        if ch == " " and depth == 0:
+            if current:
+                parts.append(current)
+            current = ""
             continue
-        norm = normalise(piece)
-        if norm in _BREAKS:
-            clause += 1
-        words.append(Word(norm, m.start(), m.end(), clause))
-    return words
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            raise ValueError(f"unbalanced ) in {pattern!r}")
+        current += ch
+    if depth:
+        raise ValueError(f"unbalanced ( in {pattern!r}")
+    if current:
+        parts.append(current)
+    return parts
 
 
-# --------------------------------------------------------------------------------------------
-# Patterns
-# --------------------------------------------------------------------------------------------
-
-Slot = tuple[tuple[str, bool], ...]  # alternatives: (text, is_prefix)
-Element = Slot | None  # None: a gap of up to GAP_WORDS words
-
-
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=8192)
 def compile_pattern(pattern: str) -> tuple[Element, ...]:
     elements: list[Element] = []
-    for part in pattern.split():
-        if part == "...":
-            elements.append(None)
-            continue
-        options = []
-        for alt in part.split("|"):
-            prefix = alt.endswith("*")
-            options.append((normalise(alt.rstrip("*")), prefix))
-        elements.append(tuple(options))
-    if not elements or elements[0] is None or elements[-1] is None:
+    for part in _parts(pattern):
+        if part in ("...", "~"):
+            elements.append(SHORT_GAP if part == "..." else LONG_GAP)
+        elif part.startswith("(") and part.endswith(")"):
+            alternatives = part[1:-1].split("|")
+            elements.append(Group(tuple(tuple(_slot(w) for w in a.split()) for a in alternatives)))
+        else:
+            elements.append(_slot(part))
+    if not elements or isinstance(elements[0], int) or isinstance(elements[-1], int):
         raise ValueError(f"pattern must start and end with a word: {pattern!r}")
     return tuple(elements)
 
 
-def _one_edit(a: str, b: str) -> bool:
+NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "  # noqa: SIM905
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "hundred".split()
+)
+
+
+_MANY_WORDS = frozenset(
+    "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty "  # noqa: SIM905
+    "thirty forty fifty sixty seventy eighty ninety hundred dozen dozens".split()
+)
+
+
+def one_edit(a: str, b: str) -> bool:
     """True when a and b differ by exactly one insertion, deletion or substitution."""
     if abs(len(a) - len(b)) > 1 or a == b:
         return False
@@ -105,20 +133,61 @@ def _one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
-def _slot_match(slot: Slot, word: str) -> int:
-    """0: no match, 1: exact, 2: fuzzy (one letter off; long words only)."""
-    fuzzy = 0
+_WORD_VALUES = {
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+
+
+def _number_value(word: str) -> float | None:
+    if word[:1].isdigit():
+        try:
+            return float(word.replace(",", "."))
+        except ValueError:
+            return None
+    return _WORD_VALUES.get(word)
+
+
+def _special(text: str, word: str) -> bool:
+    if text == "#":
+        return word[:1].isdigit() or word in NUMBER_WORDS
+    if text == "#adult":  # an adult age: "had a heart attack at 50"
+        value = _number_value(word)
+        return value is not None and 18 <= value <= 110
+    if text == "#many":  # ten or more: "took 30 tablets"
+        if word[:1].isdigit():
+            try:
+                return float(word.replace(",", ".")) >= 10
+            except ValueError:
+                return False
+        return word in _MANY_WORDS
+    return len(word) == 4 and word.isdigit() and 1900 <= int(word) <= 2099  # "#year"
+
+
+@functools.cache
+def known_words() -> frozenset[str]:
+    path = Path(__file__).parent / "lexicon" / "known_words.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def slot_match(slot: Slot, word: str) -> int:
+    """0: no match, 1: exact, 2: fuzzy (one letter off; long words that are no real word)."""
+    fuzzy = -1 if word in known_words() else 0
     for text, prefix in slot:
+        if text[:1] == "#":
+            if _special(text, word):
+                return 1
+            continue
         if word.startswith(text) if prefix else word == text:
             return 1
-        if (
-            not prefix
-            and len(text) >= FUZZY_MIN_LENGTH
-            and word[:1] == text[:1]
-            and _one_edit(text, word)
-        ):
+        if fuzzy or word[:1] != text[:1]:
+            continue  # already fuzzy, or a known word (-1), or another first letter
+        if not prefix and len(text) >= FUZZY_MIN_LENGTH and one_edit(text, word):
             fuzzy = 2
-    return fuzzy
+        elif prefix and len(text) > FUZZY_MIN_LENGTH and one_edit(text, word[: len(text)]):
+            fuzzy = 2  # "breath*" heard as "breth"; short stems would match too much
+    return max(fuzzy, 0)
 
 
 _Found = tuple[int, bool, tuple[int, ...]]  # index after the match, any fuzzy, gap words
@@ -129,29 +198,57 @@ def _match(
     i: int,
     elements: tuple[Element, ...],
     k: int,
-    clause: int,
+    phrase: int,
     fuzzy: bool,
     gaps: tuple[int, ...],
 ) -> _Found | None:
-    """Match elements[k:] from words[i] (backtracking over gaps)."""
+    """Match elements[k:] from words[i] (backtracking over gaps, shortest gap first)."""
     if k == len(elements):
         return i, fuzzy, gaps
     element = elements[k]
-    if element is None:
-        for skip in range(GAP_WORDS + 1):
+    if isinstance(element, int):
+        for skip in range(element + 1):
             j = i + skip
-            if j >= len(words) or words[j].clause != clause:
+            if j >= len(words) or words[j].phrase != phrase:
                 return None
-            found = _match(words, j, elements, k + 1, clause, fuzzy, gaps + tuple(range(i, j)))
+            found = _match(words, j, elements, k + 1, phrase, fuzzy, gaps + tuple(range(i, j)))
             if found:
                 return found
         return None
-    if i >= len(words) or words[i].clause != clause:
+    if isinstance(element, Group):
+        for sequence in element.sequences:
+            end, how = _sequence(words, i, sequence, phrase)
+            if how:
+                found = _match(words, end, elements, k + 1, phrase, fuzzy or how == 2, gaps)
+                if found:
+                    return found
         return None
-    how = _slot_match(element, words[i].norm)
+    end, how = _sequence(words, i, (element,), phrase)
     if not how:
         return None
-    return _match(words, i + 1, elements, k + 1, clause, fuzzy or how == 2, gaps)
+    return _match(words, end, elements, k + 1, phrase, fuzzy or how == 2, gaps)
+
+
+def _sequence(words: list[Word], i: int, slots: tuple[Slot, ...], phrase: int) -> tuple[int, int]:
+    """Match consecutive slots from words[i]: (index after, 0 none | 1 exact | 2 fuzzy)."""
+    worst = 1
+    for slot in slots:
+        if i >= len(words) or words[i].phrase != phrase:
+            return i, 0
+        how = slot_match(slot, words[i].norm)
+        if not how:
+            return i, 0
+        worst = max(worst, how)
+        i += 1
+    return i, worst
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Where a scope cue ("no", "if", "my mum") sits: word indices, inclusive."""
+
+    first: int
+    last: int
 
 
 @dataclass(frozen=True)
@@ -163,69 +260,80 @@ class Hit:
     start: int  # character offsets
     end: int
     fuzzy: bool
-    negated: bool
+    gaps: tuple[int, ...] = ()  # indices of the words a gap skipped
 
 
-def find_pattern(words: list[Word], pattern: str, concept: str = "") -> list[Hit]:
+class WordIndex:
+    """Where each word of a text stands, so a pattern is only tried where its first word
+    could match (exact words and prefixes by lookup; numbers and possible speech slips, the
+    words no dictionary knows, are tried everywhere they occur)."""
+
+    def __init__(self, words: list[Word]) -> None:
+        self.positions: dict[str, list[int]] = {}
+        for i, word in enumerate(words):
+            self.positions.setdefault(word.norm, []).append(i)
+        self.norms = sorted(self.positions)
+        known = known_words()
+        self.loose = sorted(  # numbers and unknown words: specials and fuzzy matches
+            i for i, w in enumerate(words) if w.norm[:1].isdigit() or w.norm not in known
+        )
+        self.numbers = sorted(i for i, w in enumerate(words) if _special("#", w.norm))
+
+    def candidates(self, slot: Slot) -> list[int]:
+        found: set[int] = set()
+        for text, prefix in slot:
+            if text[:1] == "#":
+                found.update(self.numbers)
+            elif prefix:
+                at = bisect.bisect_left(self.norms, text)
+                while at < len(self.norms) and self.norms[at].startswith(text):
+                    found.update(self.positions[self.norms[at]])
+                    at += 1
+            else:
+                found.update(self.positions.get(text, ()))
+        found.update(self.loose)
+        return sorted(found)
+
+
+def _first_slot(elements: tuple[Element, ...]) -> Slot:
+    first = elements[0]
+    assert not isinstance(first, int)
+    if isinstance(first, Group):
+        return tuple(opt for seq in first.sequences for opt in seq[0])
+    return first
+
+
+def find_pattern(
+    words: list[Word], pattern: str, concept: str = "", index: WordIndex | None = None
+) -> list[Hit]:
     elements = compile_pattern(pattern)
+    starts = _first_slot(elements)
+    positions = index.candidates(starts) if index is not None else range(len(words))
     hits = []
-    for i, word in enumerate(words):
-        if not _slot_match(elements[0] or (), word.norm):  # cheap first-word filter
+    for i in positions:
+        word = words[i]
+        if not slot_match(starts, word.norm):
             continue
-        found = _match(words, i, elements, 0, word.clause, False, ())
+        found = _match(words, i, elements, 0, word.phrase, False, ())
         if found is None:
             continue
         after, fuzzy, gaps = found
         last = after - 1
-        denied = negated(words, i) or _negated_gap(words, gaps)
-        hits.append(Hit(concept, pattern, i, last, word.start, words[last].end, fuzzy, denied))
+        hits.append(Hit(concept, pattern, i, last, word.start, words[last].end, fuzzy, gaps))
     return hits
 
 
-def find_concept(words: list[Word], concept: str) -> list[Hit]:
-    """Every hit of the concept's patterns, leftmost first, overlapping hits merged."""
+def find_concept(words: list[Word], concept: str, index: WordIndex | None = None) -> list[Hit]:
+    """Every hit of the concept's patterns, leftmost first, overlapping hits merged (the
+    longest exact one kept)."""
+    index = index if index is not None else WordIndex(words)
     hits: list[Hit] = []
     for pattern in CONCEPTS[concept]:
-        hits.extend(find_pattern(words, pattern, concept))
-    hits.sort(key=lambda h: (h.first, -h.last, h.fuzzy))
+        hits.extend(find_pattern(words, pattern, concept, index))
+    hits.sort(key=lambda h: (h.first, h.fuzzy, -h.last))
     merged: list[Hit] = []
     for hit in hits:
         if merged and hit.first <= merged[-1].last:
-            continue  # inside (or overlapping) an earlier, longer hit
+            continue  # inside (or overlapping) an earlier hit
         merged.append(hit)
     return merged
-
-
-# --------------------------------------------------------------------------------------------
-# Negation
-# --------------------------------------------------------------------------------------------
-
-_CUES = tuple(tuple(c.split()) for c in NEGATION_CUES)
-_PSEUDO = tuple(tuple(normalise(w) for w in p.split()) for p in PSEUDO_NEGATIONS)
-
-
-def cue_in(words: list[Word], lo: int, hi: int) -> bool:
-    """A negation cue starting in words[lo:hi] and ending before hi, not a pseudo-negation."""
-    # Pseudo-negations may run into the finding itself ("not stop bleeding").
-    norms = [w.norm for w in words[lo : hi + 3]]
-    for p in range(hi - lo):
-        if any(tuple(norms[p : p + len(ps)]) == ps for ps in _PSEUDO):
-            continue
-        for cue in _CUES:
-            if p + len(cue) <= hi - lo and tuple(norms[p : p + len(cue)]) == cue:
-                return True
-    return False
-
-
-def negated(words: list[Word], first: int) -> bool:
-    """A negation cue within NEGATION_WINDOW words before words[first], same clause."""
-    clause = words[first].clause
-    lo = first
-    while lo > 0 and first - lo < NEGATION_WINDOW and words[lo - 1].clause == clause:
-        lo -= 1
-    return cue_in(words, lo, first)
-
-
-def _negated_gap(words: list[Word], gaps: tuple[int, ...]) -> bool:
-    """A cue in the words a pattern skipped: "my face is NOT drooping" ("face ... droop*")."""
-    return bool(gaps) and cue_in(words, gaps[0], gaps[-1] + 1)

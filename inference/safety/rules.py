@@ -1,349 +1,418 @@
-"""The red-flag rule table: plain data a clinician can read, review and extend.
+"""The red-flag catalogue: plain data a clinician can read, review and extend.
 
-How to read a rule
-------------------
-- `esi_floor`: the most lenient ESI level a visit may get when the rule fires. Rules only ever
-  raise urgency (lower number = more urgent); several firings combine by taking the minimum.
-- `criteria`: the rule fires when ANY criterion is met. A criterion needs EVERY concept in
-  `all_of` and, when `any_of` is given, at least ONE of those too, each said without negation
-  ("no chest pain" does not count). `within` (words) keeps the concepts close together; None
-  means anywhere in the patient's words.
-- `possible_when` / `possible_floor`: weaker evidence that still fires, marked "possible" so a
-  nurse checks it (our policy: when unsure, escalate and say so).
-- `check`: a built-in numeric check (vital signs, infant fever) using the limits below.
-- Bump `version` whenever a rule's meaning changes: every firing records id and version.
-
-How to write a pattern (in CONCEPTS)
-------------------------------------
-Words are matched case-insensitively on whole words, apostrophes ignored ("can't" = "cant").
-- `bleed*`   a word starting with "bleed" (bleed, bleeding, bleeds)
-- `arm|jaw`  either word at this position
-- `...`      up to 3 other words in between ("pain ... chest" matches "pain in my chest")
-A pattern never spans two sentences or clauses. Long words (6+ letters) also match with one
-letter wrong (ASR slips like "breth"); such matches fire as "possible".
-
-Negation (see inference.safety.match for the mechanics and limits): a cue from NEGATION_CUES
-within NEGATION_WINDOW words before a finding, in the same clause, cancels it. Clauses end at
-. , ; : ! ? and at the words in CLAUSE_BREAKS.
+How to read a rule: inference.safety.criteria. The concepts: inference.safety.lexicon.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from inference.safety.criteria import C, Criterion, Rule
 
+__all__ = ["RULES", "RULES_BY_ID", "Criterion", "Rule", "rule_description", "rule_title"]
 
-@dataclass(frozen=True)
-class Criterion:
-    all_of: tuple[str, ...]
-    any_of: tuple[str, ...] = ()
-    within: int | None = None
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    version: str
-    description: str
-    esi_floor: int
-    criteria: tuple[Criterion, ...] = ()
-    possible_when: tuple[Criterion, ...] = ()
-    possible_floor: int | None = None
-    check: str | None = None  # "vitals" | "infant_fever"
-
-
-# --------------------------------------------------------------------------------------------
-# Concepts: what a patient might say
-# --------------------------------------------------------------------------------------------
-
-# fmt: off
-CONCEPTS: dict[str, tuple[str, ...]] = {
-    "chest pain": (
-        "chest pain*", "chest hurt*", "chest ache*", "chest tight*", "chest pressure",
-        "chest discomfort", "chest heavy", "chest heaviness", "chest is tight|heavy|hurting",
-        "chest feels tight|heavy", "pain* ... chest", "hurt* ... chest", "ache* ... chest",
-        "tight* ... chest", "pressure ... chest", "crushing ... chest", "squeez* ... chest",
-        "heavy ... chest", "heaviness ... chest", "angina",
-    ),
-    "radiation": (
-        "radiat*", "spread*",
-        "goes|going|moves|moving|shoots|shooting ... arm|arms|jaw|neck|shoulder",
-        "down ... arm|arms", "into ... arm|arms|jaw|neck|shoulder",
-        "arm|arms|jaw|shoulder hurt*|pain*|ache*|numb*", "pain* ... arm|arms|jaw|shoulder",
-        "numb* ... arm|arms",
-    ),
-    "shortness of breath": (
-        "short* of breath", "breathless*", "out of breath", "cant breathe|breath",
-        "cannot breathe|breath", "can not breathe", "unable to breathe", "not able to breathe",
-        "hard to breathe", "hard time breathing", "difficult* breath*", "trouble breathing",
-        "struggling to breathe", "catch my|his|her|their breath", "wheez*", "gasping",
-        "breathing is hard|bad|difficult|fast|heavy", "cant get air", "air hunger",
-    ),
-    "sweating": (
-        "sweating", "sweaty", "sweats", "sweated", "diaphore*", "clammy", "drenched",
-    ),
-    "face droop": (
-        "face ... droop*", "droop* ... face|mouth|smile|lip|lips|eye|eyelid", "face ... drop*",
-        "face ... numb*", "numb* ... face", "facial droop*", "facial weakness", "facial numbness",
-        "crooked smile", "smile ... crooked|uneven|lopsided",
-        "face is|looks uneven|lopsided|crooked", "one side of ... face",
-    ),
-    "arm weakness": (
-        "arm|arms|hand ... weak*", "weak* ... arm|arms|hand|side",
-        "cant|cannot lift|move|raise|feel ... arm|arms|leg|legs|hand",
-        "unable to lift|move|raise|feel ... arm|arms|leg|legs|hand",
-        "not able to lift|move|raise|feel ... arm|arms|leg|legs|hand", "arm|hand ... numb*",
-        "numb* ... arm|hand|side", "one side ... weak*|numb*", "paraly*",
-    ),
-    "slurred speech": (
-        "slur*", "speech ... strange|funny|garbled|weird|off", "cant|cannot speak|talk",
-        "trouble speaking|talking", "hard to speak|talk", "unable to speak|talk",
-        "words ... wrong|jumbled|mixed", "trouble ... words", "talking funny|strange|weird",
-        "aphasia",
-    ),
-    "sudden severe headache": (
-        "worst headache", "worst ... headache", "thunderclap", "sudden* ... headache",
-        "headache ... sudden*", "headache came on suddenly|fast",
-    ),
-    "throat swelling": (
-        "throat ... swell*|swollen|closing|tight*", "swell* ... throat|tongue|lips",
-        "tongue ... swell*|swollen", "lips ... swell*|swollen", "throat is closing", "closing up",
-    ),
-    "allergy trigger": (
-        "ate", "eating", "food", "peanut*", "nut", "nuts", "shellfish", "shrimp", "sting*", "stung",
-        "bee|bees|wasp|wasps|hornet|hornets",
-        "new medicine|medication|pill|drug", "took ... medicine|medication|pill|drug", "injection",
-        "anaphyla*", "epipen",
-    ),
-    # Saying one has an allergy is usually history ("I'm allergic to penicillin"), not an
-    # exposure: with breathing trouble it fires as possible, for a nurse to ask.
-    "allergy mention": (
-        "allerg*", "penicillin", "antibiotic*", "reaction",
-    ),
-    "hives": (
-        "hives", "welts", "itchy rash", "rash all over", "urticaria",
-    ),
-    "severe bleeding": (
-        "bleed* ... not stop*", "bleed* ... wont|cant|doesnt|didnt stop*",
-        "not|wont|cant|cannot|doesnt|didnt stop ... bleed*",
-        "bleed* heavily|badly|profusely|everywhere", "bleeding a lot", "bleeding through",
-        "lot|lots|pool of blood", "blood everywhere",
-        "heavy|severe|massive|profuse|uncontrolled ... bleed*", "soaked ... blood",
-        "soaking ... pad|pads|towel|towels|blood", "gushing|spurting|pouring ... blood",
-        "blood ... gushing|spurting|pouring", "vomit* blood", "vomit* up blood", "throw* up blood",
-        "threw up blood", "cough* up blood", "coughing blood", "blood in ... vomit|sick",
-        "hemorrhag*", "haemorrhag*",
-    ),
-    "suicidal or homicidal ideation": (
-        "suicid*", "kill myself", "killing myself", "end my life", "ending my life",
-        "take my own life", "want to die", "wanna die", "better off dead", "hurt myself",
-        "harm myself", "self harm", "overdos*", "dont want to live|be alive", "do not want to live",
-        "no reason to live", "kill him|her|them|someone|somebody|people|everyone", "homicid*",
-        "want|going|gonna to kill|hurt|harm", "gonna kill|hurt|harm",
-    ),
-    "pregnancy": (
-        "pregnan*", "expecting a baby", "weeks pregnant", "missed ... period", "period is late",
-    ),
-    # Not plain "blood": "my blood pressure" is not bleeding.
-    "bleeding": (
-        "bleed*", "bled", "spotting", "blood clot*", "passing blood",
-        "blood in|on ... underwear|pad|pads|toilet|urine",
-    ),
-    "abdominal pain": (
-        "abdom* pain*",
-        "belly|stomach|tummy|abdomen|abdominal|pelvic|pelvis ... pain*|hurt*|ache*|cramp*",
-        "pain* ... belly|stomach|tummy|abdomen|pelvis", "cramp*", "contraction*",
-    ),
-    # A fever *claim*; measured temperatures are read as numbers (VITAL_CUES).
-    "fever": (
-        "fever*", "febrile", "hot to the touch", "burning up", "high temperature", "high temp",
-        "running a temperature|temp", "has a temperature|temp",
-    ),
-    "altered mental status": (
-        "confus*", "disorient*", "not making sense", "doesnt make sense", "not acting right",
-        "acting strange|weird|funny|odd", "cant|cannot|wont wake ... up", "hard to wake",
-        "unresponsive", "not responding", "passed out", "pass out", "fainted", "fainting",
-        "lost consciousness", "blacked out", "letharg*", "seizure*", "convuls*",
-    ),
-}
-# fmt: on
-
-
-# --------------------------------------------------------------------------------------------
-# Rules
-# --------------------------------------------------------------------------------------------
+ESI = "Emergency Severity Index handbook (AHRQ v4; ENA 5th ed. 2023)"
+CARDIAC_COMPANIONS = (
+    "radiation",
+    "shortness of breath",
+    "sweating",
+    "nausea",
+    "heart attack",
+    "cardiac quality",
+)
 
 RULES: tuple[Rule, ...] = (
     Rule(
         id="chest_pain_acs",
-        version="1",
-        description="Chest pain with radiation, shortness of breath or sweating (possible ACS)",
-        esi_floor=2,
-        criteria=(
-            Criterion(
-                all_of=("chest pain",), any_of=("radiation", "shortness of breath", "sweating")
-            ),
-        ),
-        # Chest pain alone is never ESI 4-5: fire as possible so a nurse sees it early.
-        possible_when=(Criterion(all_of=("chest pain",)),),
-        possible_floor=3,
-    ),
-    Rule(
-        id="stroke_signs",
-        version="1",
-        description="Stroke signs: face droop, arm weakness, slurred speech, sudden severe "
-        "headache",
-        esi_floor=2,
-        criteria=(
-            Criterion(all_of=("face droop",)),
-            Criterion(all_of=("arm weakness",)),
-            Criterion(all_of=("slurred speech",)),
-            Criterion(all_of=("sudden severe headache",)),
-        ),
-    ),
-    Rule(
-        id="anaphylaxis",
+        title="Possible heart attack",
         version="2",
-        description="Anaphylaxis: throat swelling or trouble breathing after a trigger, or hives "
-        "with breathing trouble",
-        esi_floor=1,
+        category="acs",
+        description="Chest pain or pressure that may be a heart attack (with radiation, "
+        "breathlessness, sweating or nausea)",
+        esi_floor=2,
+        guideline="2021 AHA/ACC chest pain guideline; " + ESI + " (high-risk chest pain)",
         criteria=(
-            Criterion(
-                all_of=("throat swelling",),
-                any_of=("allergy trigger", "hives", "shortness of breath"),
-            ),
-            Criterion(
-                all_of=("shortness of breath",), any_of=("allergy trigger", "hives"), within=25
-            ),
-            Criterion(all_of=("throat swelling", "allergy mention")),
+            C("chest pain", any_of=CARDIAC_COMPANIONS, unless=("reproducible chest pain",)),
+            C("indigestion", any_of=("radiation", "sweating", "shortness of breath"), within=40),
+            C("heart attack"),
         ),
-        # A swollen throat alone may be a sore throat, or an airway closing; an allergy named
-        # near breathing trouble may be history or a reaction: a nurse decides.
+        # Chest pain alone is never ESI 4-5: fire as possible so a nurse sees it early; arm
+        # or jaw pain with sweating ("I thought it was indigestion...") likewise.
         possible_when=(
-            Criterion(all_of=("throat swelling",)),
-            Criterion(all_of=("shortness of breath",), any_of=("allergy mention",), within=25),
+            C("chest pain", unless=("indigestion context", "chest wall context")),
+            C("radiation", any_of=("sweating",), within=20),
         ),
         possible_floor=2,
     ),
     Rule(
-        id="severe_bleeding",
+        id="aortic_dissection",
+        title="Tearing chest/back pain",
         version="1",
-        description="Severe or uncontrolled bleeding, or vomiting/coughing blood",
+        category="aortic_dissection",
+        description="Sudden tearing or ripping pain in the chest or back (aortic dissection)",
         esi_floor=2,
-        criteria=(Criterion(all_of=("severe bleeding",)),),
+        guideline="2022 ACC/AHA aortic disease guideline (high-risk pain features)",
+        criteria=(
+            C("tearing pain"),
+            C("aneurysm", any_of=("sudden severe pain", "severe pain words", "syncope")),
+        ),
     ),
     Rule(
-        id="suicidal_homicidal",
-        version="1",
-        description="Suicidal or homicidal ideation",
+        id="stroke_signs",
+        title="Stroke signs",
+        version="2",
+        category="stroke",
+        description="Stroke signs: face droop, one-sided weakness or numbness, speech "
+        "trouble or sudden loss of vision",
         esi_floor=2,
-        criteria=(Criterion(all_of=("suicidal or homicidal ideation",)),),
+        guideline="AHA/ASA 2019 acute ischaemic stroke; BE-FAST",
+        criteria=(
+            C("face droop"),
+            C("one sided weakness", unless=("injury context",)),
+            C("speech problem", unless=("throat or voice",)),
+            C("vision loss"),
+        ),
     ),
     Rule(
-        id="pregnancy_bleeding_pain",
+        id="thunderclap_headache",
+        title="Sudden worst headache",
         version="1",
-        description="Pregnancy with bleeding or abdominal pain (ectopic, miscarriage, abruption)",
+        category="stroke",
+        description="Sudden severe 'worst ever' headache (possible bleed in the brain)",
         esi_floor=2,
-        criteria=(Criterion(all_of=("pregnancy",), any_of=("bleeding", "abdominal pain")),),
+        guideline="NICE NG228 subarachnoid haemorrhage (2022); Ottawa SAH rule",
+        criteria=(C("thunderclap headache"),),
     ),
     Rule(
-        id="infant_fever",
-        version="1",
-        description="Infant under 3 months with fever >= 38.0 C / 100.4 F",
-        esi_floor=2,
-        check="infant_fever",
+        id="anaphylaxis",
+        title="Anaphylaxis",
+        version="3",
+        category="anaphylaxis",
+        description="Anaphylaxis: swelling of throat, tongue or lips, or breathing trouble, "
+        "after a trigger or with hives",
+        esi_floor=1,
+        guideline="WAO anaphylaxis guidance 2020; Resuscitation Council UK 2021",
+        criteria=(
+            C("throat swelling", any_of=("allergy trigger", "hives", "shortness of breath")),
+            C("shortness of breath", any_of=("allergy trigger", "hives"), within=40),
+            C("throat swelling", "allergy mention"),
+            C("allergy trigger", any_of=("breathing distress", "airway threat"), within=40),
+            C("voice change", any_of=("allergy trigger", "hives"), within=40),
+        ),
+        # A swollen throat alone may be a sore throat, or an airway closing; an allergy named
+        # near breathing trouble may be history or a reaction: a nurse decides.
+        possible_when=(
+            C("throat swelling"),
+            C("shortness of breath", any_of=("allergy mention",), within=25),
+            C("hives", any_of=("allergy trigger",), within=25),
+        ),
+        possible_floor=2,
     ),
     Rule(
-        id="altered_mental_status",
+        id="airway_threat",
+        title="Airway in danger",
         version="1",
-        description="Altered mental status: confusion, unresponsiveness, fainting, seizure",
+        category="airway_breathing",
+        description="Airway or breathing in danger: not breathing, choking, noisy breathing "
+        "(stridor) or turning blue",
+        esi_floor=1,
+        guideline=ESI + " (decision point A: immediate life-saving intervention)",
+        criteria=(C("airway threat"),),
+        resolved_fires=False,
+    ),
+    Rule(
+        id="breathing_distress",
+        title="Breathing distress",
+        version="1",
+        category="airway_breathing",
+        description="Severe breathing difficulty: cannot breathe or speak in sentences, "
+        "working hard to breathe",
         esi_floor=2,
-        criteria=(Criterion(all_of=("altered mental status",)),),
+        guideline=ESI + " (decision point B: severe respiratory distress)",
+        criteria=(C("breathing distress"),),
+        possible_when=(C("shortness of breath", unless=("exertion",)),),
+        possible_floor=3,
+        resolved_fires=False,
+    ),
+    Rule(
+        id="toxic_inhalation",
+        title="Smoke/fumes breathed in",
+        version="1",
+        category="airway_breathing",
+        description="Smoke, fumes, gas or carbon monoxide breathed in",
+        esi_floor=2,
+        guideline="Toxic inhalation: ESI handbook high-risk; NICE CKS carbon monoxide",
+        criteria=(
+            C("toxic inhalation"),
+            C("co source", any_of=("household ill",)),
+        ),
     ),
     Rule(
         id="danger_zone_vitals",
-        version="1",
-        description="Danger-zone vital signs (ESI decision point D): heart rate or breathing "
-        "rate above the age limit, or oxygen saturation below 92%",
+        title="Danger-zone vitals",
+        version="2",
+        category="hypoxia_vitals",
+        description="Danger-zone vital signs: heart or breathing rate above the age limit, "
+        "oxygen below 92%, or very low or very high blood pressure",
         esi_floor=2,
+        guideline=ESI + " (decision point D: danger-zone vitals); BTS oxygen target 94-98%",
         check="vitals",
+    ),
+    Rule(
+        id="severe_bleeding",
+        title="Severe bleeding",
+        version="2",
+        category="severe_bleeding",
+        description="Severe or uncontrolled bleeding",
+        esi_floor=2,
+        guideline="ATLS 10th ed. (haemorrhage control); " + ESI,
+        criteria=(C("severe bleeding"),),
+        resolved_fires=False,
+    ),
+    Rule(
+        id="gi_bleeding",
+        title="Gut bleeding",
+        version="1",
+        category="gi_bleeding",
+        description="Bleeding from the gut: vomiting blood or 'coffee grounds', black tarry "
+        "or heavily bloody stools",
+        esi_floor=2,
+        guideline="NICE CG141 acute upper GI bleeding (Glasgow-Blatchford)",
+        criteria=(C("gi bleeding"),),
+    ),
+    Rule(
+        id="overdose_poisoning",
+        title="Overdose/poisoning",
+        version="1",
+        category="overdose_poisoning",
+        description="Overdose or poisoning (too many tablets, a poison or chemical swallowed, "
+        "carbon monoxide)",
+        esi_floor=2,
+        guideline="TOXBASE / NPIS; AAPCC poison centre referral criteria",
+        criteria=(C("overdose", unless=("harmless pills",)),),
+    ),
+    Rule(
+        id="dangerous_ingestion",
+        title="Dangerous swallow",
+        version="1",
+        category="dangerous_ingestion",
+        description="Dangerous thing swallowed: button battery, magnets, detergent pod or a "
+        "caustic",
+        esi_floor=2,
+        guideline="NCPC button battery guideline (2018); ESPGHAN 2017 foreign bodies",
+        criteria=(C("hazardous object", any_of=("swallowed",), within=25),),
+    ),
+    Rule(
+        id="suicidal_homicidal",
+        title="Suicide/harm risk",
+        version="2",
+        category="suicidal_homicidal",
+        description="Thoughts of suicide, self-harm or harming others (also said indirectly, "
+        "or voices telling them to)",
+        esi_floor=2,
+        guideline="NICE NG225 self-harm (2022); Columbia (C-SSRS) screener; " + ESI,
+        criteria=(C("suicidal or homicidal ideation"),),
+        hypothetical_fires=True,
+    ),
+    Rule(
+        id="unresponsive",
+        title="Unresponsive",
+        version="1",
+        category="unresponsive",
+        description="Unresponsive or cannot be woken",
+        esi_floor=1,
+        guideline=ESI + " (decision point A: unresponsive)",
+        criteria=(C("unresponsive"),),
+        resolved_fires=False,
+    ),
+    Rule(
+        id="altered_mental_status",
+        title="Confused/drowsy",
+        version="2",
+        category="altered_mental_status",
+        description="New confusion, disorientation or unusual drowsiness",
+        esi_floor=2,
+        guideline=ESI + " (decision point B: confused, lethargic or disoriented)",
+        criteria=(C("altered mental status"),),
+    ),
+    Rule(
+        id="seizure",
+        title="Seizure",
+        version="1",
+        category="seizure",
+        description="Seizure (fit), now or today",
+        esi_floor=2,
+        guideline="NICE NG217 epilepsies (2022); " + ESI,
+        criteria=(C("seizure"),),
+    ),
+    Rule(
+        id="syncope",
+        title="Fainted/collapsed",
+        version="1",
+        category="syncope",
+        description="Fainted, blacked out or collapsed",
+        esi_floor=2,
+        guideline="ESC 2018 syncope guideline; NICE CG109 transient loss of consciousness",
+        criteria=(C("syncope"),),
+    ),
+    Rule(
+        id="head_injury_high_risk",
+        title="High-risk head injury",
+        version="1",
+        category="head_injury",
+        description="Head injury with knock-out, vomiting, confusion, seizure or blood thinners",
+        esi_floor=2,
+        guideline="NICE NG232 head injury (2023); Canadian CT head rule",
+        criteria=(C("head injury", any_of=("head injury danger",)),),
+    ),
+    Rule(
+        id="major_trauma",
+        title="Major trauma",
+        version="1",
+        category="major_trauma",
+        description="High-risk injury: crash at speed, fall from height, stabbing, shooting, "
+        "hit by a vehicle",
+        esi_floor=2,
+        guideline="CDC/ACS 2021 National Guideline for the Field Triage of Injured Patients",
+        criteria=(C("major trauma"),),
+    ),
+    Rule(
+        id="meningitis_sepsis",
+        title="Meningitis/sepsis signs",
+        version="1",
+        category="meningitis_sepsis",
+        description="Meningitis or sepsis signs: fever with stiff neck or light sensitivity, "
+        "a rash that does not fade, mottled skin, shaking chills, very unwell",
+        esi_floor=2,
+        guideline="NICE NG240 meningitis (2024); NICE NG51 sepsis (2024)",
+        criteria=(
+            C("non blanching rash"),
+            C("bulging fontanelle"),
+            C("fever", any_of=("stiff neck", "photophobia", "mottled skin", "rigors")),
+            C("stiff neck", any_of=("photophobia",)),
+            C("mottled skin", any_of=("very unwell", "rigors", "altered mental status")),
+        ),
+        possible_when=(
+            C("fever", any_of=("very unwell", "sepsis risk")),
+            C("rigors"),
+            C("mottled skin"),
+        ),
+        possible_floor=2,
+    ),
+    Rule(
+        id="infant_fever",
+        title="Infant fever",
+        version="2",
+        category="infant_fever",
+        description="Baby under 3 months with a fever (38.0 C / 100.4 F or more, or feels hot)",
+        esi_floor=2,
+        guideline="NICE NG143 fever in under 5s (red: under 3 months >= 38 C); AAP 2021",
+        check="infant_fever",
+    ),
+    Rule(
+        id="pregnancy_emergency",
+        title="Pregnancy emergency",
+        version="2",
+        category="pregnancy_emergency",
+        description="Pregnancy with bleeding, belly or shoulder-tip pain (ectopic, "
+        "miscarriage, abruption), pre-eclampsia signs or the baby moving less",
+        esi_floor=2,
+        guideline="NICE NG126 ectopic pregnancy; NICE NG133 hypertension in pregnancy; "
+        "RCOG GTG57 reduced fetal movements",
+        criteria=(
+            C(
+                "pregnancy",
+                any_of=(
+                    "bleeding",
+                    "pelvic pain",
+                    "shoulder tip pain",
+                    "preeclampsia signs",
+                    "waters broken",
+                    "seizure",
+                ),
+            ),
+            C("reduced fetal movement"),
+            C("obstetric emergency"),
+            C("after birth", any_of=("severe bleeding", "bleeding", "preeclampsia signs")),
+        ),
+    ),
+    Rule(
+        id="diabetic_emergency",
+        title="Diabetic emergency",
+        version="1",
+        category="diabetic_emergency",
+        description="Diabetic emergency: very high sugar with vomiting, fast breathing or "
+        "drowsiness (DKA), or low sugar with confusion",
+        esi_floor=2,
+        guideline="ADA/EASD/JBDS hyperglycaemic crises consensus (2024); ADA level 2-3 "
+        "hypoglycaemia",
+        criteria=(
+            C("high sugar", any_of=("diabetic danger",)),
+            C("low sugar", any_of=("diabetic danger",)),
+            C("diabetes", any_of=("high sugar",), within=None),
+            C("diabetes symptoms", any_of=("diabetic danger",), within=40),
+        ),
+        possible_when=(C("high sugar"), C("low sugar")),
+        possible_floor=2,
+        check="glucose",
+    ),
+    Rule(
+        id="acute_limb_ischaemia",
+        title="Cold, pulseless limb",
+        version="1",
+        category="limb_ischaemia",
+        description="A limb suddenly cold, pale or pulseless with pain or numbness (blocked "
+        "artery)",
+        esi_floor=2,
+        guideline="ESVS 2020 acute limb ischaemia (the 6 Ps)",
+        criteria=(
+            C(
+                "limb ischaemia",
+                any_of=("limb ischaemia danger",),
+                within=20,
+                unless=("cold triggered",),
+            ),
+            C(
+                "limb",
+                "limb cold",
+                "limb ischaemia danger",
+                within=25,
+                unless=("cold triggered",),
+            ),
+        ),
+    ),
+    Rule(
+        id="testicular_torsion",
+        title="Testicular torsion?",
+        version="1",
+        category="testicular_torsion",
+        description="Sudden or severe testicle pain or swelling (possible torsion)",
+        esi_floor=2,
+        guideline="EAU paediatric urology 2023 (acute scrotum); AUA",
+        criteria=(C("testicle", any_of=("testicle danger",), within=20),),
+    ),
+    Rule(
+        id="severe_pain",
+        title="Severe pain",
+        version="1",
+        category="severe_pain",
+        description="Severe pain (7/10 or more, 'worst ever', unbearable)",
+        esi_floor=2,
+        guideline=ESI + " (decision point B: severe pain or distress, >= 7/10)",
+        criteria=(C("severe pain words"),),
+        check="pain_score",
+        resolved_fires=False,
     ),
 )
 
 
-# --------------------------------------------------------------------------------------------
-# Numbers: vital-sign limits (ESI handbook v4, decision point D) and fever
-# --------------------------------------------------------------------------------------------
+RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
 
-@dataclass(frozen=True)
-class AgeBand:
-    label: str
-    below_years: float | None  # upper age bound (exclusive); None: no bound
-    heart_rate_above: float
-    resp_rate_above: float
+def rule_title(rule_id: str) -> str:
+    """The queue badge for a rule id (one retired from the catalogue: its id, readable)."""
+    rule = RULES_BY_ID.get(rule_id)
+    return rule.title if rule else rule_id.replace("_", " ")
 
 
-VITAL_LIMITS: tuple[AgeBand, ...] = (
-    AgeBand("under 3 months", 0.25, 180, 50),
-    AgeBand("3 months to 3 years", 3, 160, 40),
-    AgeBand("3 to 8 years", 8, 140, 30),
-    # Also used when the age is unknown: the adult limits are the strictest, so unknown age
-    # escalates rather than hides.
-    AgeBand("over 8 years", None, 100, 20),
-)
-SPO2_BELOW = 92.0
-INFANT_BELOW_YEARS = 0.25  # under 3 months
-FEVER_C = 38.0
-FEVER_F = 100.4
-
-# What introduces a number for each vital sign, and units that may follow the number.
-VITAL_CUES: dict[str, tuple[str, ...]] = {
-    "heart_rate": ("heart rate", "pulse", "hr", "heartbeat", "heart beat", "heart is beating"),
-    "resp_rate": ("respiratory rate", "breathing rate", "resp rate", "rr"),
-    "spo2": ("oxygen", "o2", "sats", "sat", "saturation", "saturations", "spo2", "pulse ox"),
-    "temperature": ("temperature", "temp", "fever of", "fever was", "fever is", "fever"),
-    "blood_pressure": ("blood pressure", "bp"),
-}
-VITAL_UNITS: dict[str, tuple[str, ...]] = {
-    "heart_rate": ("bpm", "beats per minute", "beats a minute"),
-    "resp_rate": ("breaths per minute", "breaths a minute"),
-    "spo2": ("percent",),
-    "temperature": ("degrees",),
-}
-# Plausible readings; anything else is some other number ("for 3 days", "2 liters").
-VITAL_RANGES: dict[str, tuple[float, float]] = {
-    "heart_rate": (20, 300),
-    "resp_rate": (4, 120),
-    "spo2": (40, 100),
-    "temperature": (30, 113),
-    "blood_pressure": (30, 300),
-}
-
-
-# --------------------------------------------------------------------------------------------
-# Negation (NegEx-style)
-# --------------------------------------------------------------------------------------------
-
-NEGATION_WINDOW = 5  # words before the finding
-# fmt: off
-NEGATION_CUES: tuple[str, ...] = (
-    "no", "not", "denies", "denied", "deny", "denying", "without", "never", "none", "dont",
-    "doesnt", "didnt", "havent", "hasnt", "isnt", "wasnt", "arent", "werent", "negative for",
-    "free of", "absence of", "ruled out",
-)
-# fmt: on
-# Phrases that start like a cue but do not negate what follows ("not sure if it's chest
-# pain", "it does not stop bleeding", "I don't know if I'm pregnant"). Uncertainty is not
-# negation: when unsure, the rule fires.
-# fmt: off
-PSEUDO_NEGATIONS: tuple[str, ...] = (
-    "not sure", "not certain", "no better", "not better", "no worse", "not only", "not just",
-    "no idea", "not go away", "dont know", "didnt know", "not know", "dont think", "not think",
-    "not stop", "not stopping", "dont stop", "doesnt stop", "didnt stop", "wont stop",
-)
-# fmt: on
-# fmt: off
-CLAUSE_BREAKS: tuple[str, ...] = (
-    "but", "however", "although", "though", "except", "yet", "apart", "aside",
-)
-# fmt: on
+def rule_description(rule_id: str) -> str:
+    rule = RULES_BY_ID.get(rule_id)
+    return rule.description if rule else rule_id.replace("_", " ")

@@ -8,18 +8,17 @@ returned as ExtractionFailed and the visit goes to manual triage with its transc
 
 from __future__ import annotations
 
-import functools
-import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from inference.triage.grammar import grammar_for
 from inference.triage.parse import ExtractionFailed, parse_record
 from inference.triage.patient import PatientContext
 from inference.triage.photos import PhotoError, PhotoInput, to_data_uri
 from inference.triage.prompt import PROMPT_VERSION, build_messages, build_prompt, repair_suffix
-from inference.triage.schema import SCHEMA_VERSION, Bounds, TriageRecord, grammar_schema
+from inference.triage.schema import SCHEMA_VERSION, TriageRecord
 
 if TYPE_CHECKING:
     from inference.llm_engine import Generation, LlmConfig
@@ -50,6 +49,7 @@ class Engine(Protocol):
         max_tokens: int | None = None,
         temperature: float | None = None,
         seed: int | None = None,
+        on_token: Callable[[int], None] | None = None,
     ) -> Generation: ...
 
 
@@ -75,14 +75,6 @@ class Request:
     prompt: str
     photos_included: int
     notes: tuple[str, ...]
-
-
-@functools.lru_cache(maxsize=8)
-def grammar_for(bounds: Bounds) -> Any:
-    """The llama.cpp grammar for `bounds` (a few ms to build; cached per bounds)."""
-    from llama_cpp.llama_grammar import LlamaGrammar
-
-    return LlamaGrammar.from_json_schema(json.dumps(grammar_schema(bounds)), verbose=False)
 
 
 def _photo_uris(
@@ -149,6 +141,13 @@ def _add(timings: dict[str, float], generation: Generation) -> None:
     timings["generate_s"] = timings.get("generate_s", 0.0) + generation.generation_seconds
 
 
+def _budget_fraction(report: Callable[[float], None], budget: int) -> Callable[[int], None]:
+    def on_token(count: int) -> None:
+        report(min(1.0, count / budget))
+
+    return on_token
+
+
 def extract(
     engine: Engine,
     words: str,
@@ -157,8 +156,11 @@ def extract(
     *,
     typed: bool = False,
     max_tokens: int | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> TriageDraft | ExtractionFailed:
-    """Draft a triage record from the patient's words; never raises for bad model output."""
+    """Draft a triage record from the patient's words; never raises for bad model output.
+    `on_progress`: the fraction of the token budget generated so far (an upper bound on the
+    work left: the record usually ends before the budget does)."""
     cfg = engine.config
     started = time.perf_counter()
     request = build_request(engine, words, patient, photos, typed=typed, max_tokens=max_tokens)
@@ -166,15 +168,18 @@ def extract(
     grammar = grammar_for(cfg.bounds)
     messages = request.messages
     result: TriageRecord | ExtractionFailed = ExtractionFailed.of("empty")
+    budget = max_tokens or cfg.max_tokens
+    on_token = None if on_progress is None else _budget_fraction(on_progress, budget)
     for attempt in (1, 2):
         timings["attempts"] = attempt
         try:
             generation = engine.generate(
                 messages,
                 grammar=grammar,
-                max_tokens=max_tokens or cfg.max_tokens,
+                max_tokens=budget,
                 temperature=cfg.temperature if attempt == 1 else cfg.retry_temperature,
                 seed=cfg.seed + attempt - 1,
+                on_token=on_token,
             )
         except (ValueError, RuntimeError) as exc:
             # llama-cpp-python raises ValueError for a prompt longer than the context and

@@ -14,7 +14,6 @@ from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.flag import Flag
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 
-from inference.safety.rules import RULES
 from intake.fhir.context import ExportContext
 from intake.fhir.ids import (
     SNOMED,
@@ -43,7 +42,6 @@ SEVERITY_SNOMED = {
     "moderate": ("6736007", "Moderate"),
     "severe": ("24484000", "Severe"),
 }
-RULE_DESCRIPTIONS = {rule.id: rule.description for rule in RULES}
 
 
 def condition_url(ctx: ExportContext) -> str:
@@ -157,11 +155,11 @@ def _flag(ctx: ExportContext, url: str, text: str, start: Any, author: dict[str,
 
 
 def firing_text(firing: SafetyFiring) -> str:
-    description = RULE_DESCRIPTIONS.get(firing.rule_id, firing.rule_id)
     version = f" v{firing.rule_version}" if firing.rule_version else ""
     return (
-        f"Red flag: {description} [safety rule {firing.rule_id}{version}, "
-        f"ESI floor {firing.esi_floor}, from {firing.get_source_display().lower()}]"
+        f"Red flag ({firing.level}): {firing.text} [safety rule {firing.rule_id}{version}, "
+        f"found by {firing.get_layer_display()}, ESI floor {firing.esi_floor}, from "
+        f"{firing.get_source_display().lower()}]"
     )
 
 

@@ -9,8 +9,8 @@ with ``#`` are ignored. The LAST key is the active one (new files are written wi
 keys are kept only to read older files. Rotation is therefore "append a line" (``add_key``).
 Key ids match ``[A-Za-z0-9_-]{1,32}``. The file should be mode 0600 and owned by the service user.
 
-File format, version 1 (``.cims``)
-----------------------------------
+File format, version 2 (``.cims``; version 1 is still read)
+-----------------------------------------------------------
 All integers big-endian.
 
 Header (34 + len(key id) bytes)::
@@ -30,10 +30,14 @@ Body: the plaintext cut into blocks of ``block size`` bytes. Block ``i`` is stor
           two files never share a (key, nonce) pair even if their random nonce prefixes collide
           (8 random bytes alone would hit the birthday bound after a few million files);
 - nonce = nonce prefix (8) || i (u32);
-- AAD   = the header bytes || i (u32) || final flag (1 byte, 1 on the last block, else 0).
+- AAD   = the header bytes || len(name) (u16) || name (ASCII) || i (u32) || final flag (1 byte,
+          1 on the last block, else 0), where name is the file's name in the store.
 
 Binding the whole header into every block detects header edits (key id, block size). Binding the
 index detects reordered or swapped blocks; the per-file key detects blocks moved between files.
+Binding the name detects a file renamed onto another's name: files swapped between two visits
+(or a patient's file copied over another's) fail authentication instead of showing the wrong
+patient's recording. Version 1 files (no name in the AAD) stay readable; new files are v2.
 The last block is always present and flagged final (an empty file is one empty final block), so a
 file cut at a block boundary fails authentication instead of silently reading shorter.
 
@@ -53,7 +57,6 @@ import re
 import secrets
 import stat
 import struct
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,10 +67,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from inference.files import atomic_write_text
+
 logger = logging.getLogger(__name__)
 
 MAGIC = b"CIMS"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 KEY_LEN = 32  # AES-256
 TAG_LEN = 16  # GCM tag appended to each block
 NONCE_PREFIX_LEN = 8
@@ -84,6 +90,7 @@ KEY_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _FIXED_HEAD = struct.Struct(">4sBB")  # magic, version, key id length
 _HEAD_TAIL = struct.Struct(f">I{NONCE_PREFIX_LEN}s{FILE_ID_LEN}s")  # block size, prefix, id
 _U32 = struct.Struct(">I")
+_U16 = struct.Struct(">H")
 _HKDF_INFO = b"CIMS v1 block key"
 
 
@@ -283,36 +290,24 @@ def add_key(path: Path, key_id: str | None = None) -> str:
     old = path.read_text(encoding="utf-8")
     if old and not old.endswith("\n"):
         old += "\n"
-    content = old + _key_line(new_id)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, content.encode("utf-8"))
-        os.fsync(fd)
-        os.close(fd)
-        fd = -1
-        tmp.replace(path)
-    except BaseException:
-        if fd >= 0:
-            os.close(fd)
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
+    atomic_write_text(path, old + _key_line(new_id), mode=0o600)
     return new_id
 
 
-def fsync_dir(directory: Path) -> None:
-    """Make a rename in `directory` durable (the directory entry, not just the data)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return  # some platforms/filesystems cannot open directories; best effort
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
+def retire_key(path: Path, key_id: str) -> None:
+    """Remove a key that no stored file uses any more (the caller checks that) from the key
+    file; never the active one. Rewritten atomically, like add_key."""
+    keyring = load_keyring(path)
+    if key_id == keyring.active_key_id:
+        raise KeyringError(f"{key_id!r} is the active key; add a new key before retiring it.")
+    if key_id not in keyring.keys:
+        raise KeyringError(f"{path} has no key {key_id!r}.")
+    kept = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+        if line.partition(":")[0].strip() != key_id
+    ]
+    atomic_write_text(path, "".join(kept), mode=0o600)
 
 
 # --- File header and blocks ----------------------------------------------------------------
@@ -326,14 +321,18 @@ class FileHeader:
     file_id: bytes
     raw: bytes = field(repr=False)  # the exact header bytes, bound into every block's AAD
 
+    @property
+    def version(self) -> int:
+        return self.raw[len(MAGIC)]
+
     @classmethod
-    def new(cls, key_id: str, block_size: int) -> FileHeader:
+    def new(cls, key_id: str, block_size: int, version: int = FORMAT_VERSION) -> FileHeader:
         check_block_size(block_size)
         key_id_bytes = key_id.encode("ascii")
         prefix = secrets.token_bytes(NONCE_PREFIX_LEN)
         file_id = secrets.token_bytes(FILE_ID_LEN)
         raw = (
-            _FIXED_HEAD.pack(MAGIC, FORMAT_VERSION, len(key_id_bytes))
+            _FIXED_HEAD.pack(MAGIC, version, len(key_id_bytes))
             + key_id_bytes
             + _HEAD_TAIL.pack(block_size, prefix, file_id)
         )
@@ -354,12 +353,12 @@ class _Readable(Protocol):
 
 
 def read_header(fp: _Readable) -> FileHeader:
-    """Parse the header at the start of `fp`; MediaCorrupt if it is not a valid v1 header."""
+    """Parse the header at the start of `fp`; MediaCorrupt if it is not a valid header."""
     head = _read_exact(fp, _FIXED_HEAD.size, "header")
     magic, version, key_id_len = _FIXED_HEAD.unpack(head)
     if magic != MAGIC:
         raise MediaCorrupt("Not an encrypted media file (bad magic).")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise MediaCorrupt(f"Unsupported media file format version {version}.")
     if not 1 <= key_id_len <= MAX_KEY_ID_LEN:
         raise MediaCorrupt("Bad key id length in media file header.")
@@ -386,10 +385,6 @@ def block_count(plaintext_size: int, block_size: int) -> int:
     return max(1, -(-plaintext_size // block_size))
 
 
-def ciphertext_size(plaintext_size: int, header: FileHeader) -> int:
-    return header.size + plaintext_size + TAG_LEN * block_count(plaintext_size, header.block_size)
-
-
 def plaintext_size(file_size: int, header: FileHeader) -> int:
     """The plaintext size implied by a file's length; MediaCorrupt if no plaintext fits it."""
     body = file_size - header.size
@@ -404,10 +399,13 @@ def plaintext_size(file_size: int, header: FileHeader) -> int:
 
 
 class BlockCipher:
-    """Encrypts/decrypts the blocks of one file (one header, one derived key)."""
+    """Encrypts/decrypts the blocks of one file (one header, one derived key, its name)."""
 
-    def __init__(self, header: FileHeader, master_key: bytes) -> None:
+    def __init__(self, header: FileHeader, master_key: bytes, name: str) -> None:
         self.header = header
+        name_bytes = name.encode("ascii")
+        # v1 files were written before names were bound; they are read as they were written.
+        self._bound = _U16.pack(len(name_bytes)) + name_bytes if header.version >= 2 else b""
         file_key = HKDF(
             algorithm=hashes.SHA256(), length=KEY_LEN, salt=header.file_id, info=_HKDF_INFO
         ).derive(master_key)
@@ -417,7 +415,8 @@ class BlockCipher:
         if not 0 <= index < MAX_BLOCKS:
             raise MediaError("File has too many blocks for the nonce counter.")
         counter = _U32.pack(index)
-        return self.header.nonce_prefix + counter, self.header.raw + counter + bytes([final])
+        aad = self.header.raw + self._bound + counter + bytes([final])
+        return self.header.nonce_prefix + counter, aad
 
     def encrypt(self, index: int, plaintext: bytes, *, final: bool) -> bytes:
         nonce, aad = self._nonce_aad(index, final)
@@ -430,5 +429,5 @@ class BlockCipher:
         except InvalidTag:
             raise MediaCorrupt(
                 f"Media file block {index} failed authentication (tampered, truncated, "
-                "reordered or wrong key)."
+                "reordered, renamed or wrong key)."
             ) from None

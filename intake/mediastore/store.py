@@ -14,14 +14,15 @@ import io
 import itertools
 import os
 import re
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 
+from inference.files import atomic_file
 from intake.mediastore.crypto import (
+    FORMAT_VERSION,
     TAG_LEN,
     BlockCipher,
     FileHeader,
@@ -32,7 +33,6 @@ from intake.mediastore.crypto import (
     MediaTooLarge,
     block_count,
     check_block_size,
-    fsync_dir,
     plaintext_size,
     read_header,
 )
@@ -91,24 +91,11 @@ class MediaStore:
         final_path = self.root / name
         final_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         header = FileHeader.new(self.keyring.active_key_id, self.block_size)
-        cipher = BlockCipher(header, self.keyring.key(header.key_id))
-        # mkstemp: mode 0600, unique, and in the destination directory so os.replace is atomic.
+        cipher = BlockCipher(header, self.keyring.key(header.key_id), name)
         # The ".tmp-" prefix never matches _NAME_RE, so a leftover can never be opened as media.
-        fd, tmp_name = tempfile.mkstemp(dir=final_path.parent, prefix=".tmp-", suffix=".part")
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(header.raw)
-                size, sha256 = _write_blocks(
-                    _chunks(source, self.block_size), out, cipher, max_bytes
-                )
-                out.flush()
-                os.fsync(out.fileno())
-            tmp.replace(final_path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        fsync_dir(final_path.parent)
+        with atomic_file(final_path, mode=0o600, prefix=".tmp-", suffix=".part") as out:
+            out.write(header.raw)
+            size, sha256 = _write_blocks(_chunks(source, self.block_size), out, cipher, max_bytes)
         return StoredFile(name=name, size=size, sha256=sha256)
 
     # --- reading ---------------------------------------------------------------------------
@@ -128,6 +115,40 @@ class MediaStore:
         with self._open_raw(name) as fp:
             header = read_header(fp)
             return plaintext_size(os.fstat(fp.fileno()).st_size, header)
+
+    def header(self, name: str) -> FileHeader:
+        """The header of a stored file: which key wrote it, in which format version."""
+        with self._open_raw(name) as fp:
+            return read_header(fp)
+
+    def reencrypt(self, name: str) -> bool:
+        """Rewrite a stored file under its own name with the active key and the current
+        format; False when it already uses both. The new file replaces the old one atomically
+        (rename), so a reader that has the old one open keeps reading it."""
+        old = self.header(name)
+        if old.key_id == self.keyring.active_key_id and old.version == FORMAT_VERSION:
+            return False
+        header = FileHeader.new(self.keyring.active_key_id, self.block_size)
+        cipher = BlockCipher(header, self.keyring.key(header.key_id), name)
+        with (
+            self.open(name) as source,
+            atomic_file(self._path(name), mode=0o600, prefix=".tmp-", suffix=".part") as out,
+        ):
+            out.write(header.raw)
+            _write_blocks(_chunks(source, self.block_size), out, cipher, None)
+        return True
+
+    def walk(self) -> Iterator[tuple[str, Path, float]]:
+        """Every file under the root as (relative name, path, mtime): stored media and the
+        ".tmp-*.part" files an interrupted save left behind (the orphan sweep sorts them)."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.rglob("*"):
+            try:
+                if path.is_file():
+                    yield path.relative_to(self.root).as_posix(), path, path.stat().st_mtime
+            except FileNotFoundError:
+                continue  # removed meanwhile (a purge or another sweep)
 
     def exists(self, name: str) -> bool:
         return self._path(name).is_file()
@@ -149,7 +170,7 @@ class MediaStore:
     def _open_reader(self, name: str) -> _DecryptingReader:
         fp = self._open_raw(name)
         try:
-            return _DecryptingReader(fp, self.keyring)
+            return _DecryptingReader(fp, self.keyring, name)
         except BaseException:
             fp.close()
             raise
@@ -303,7 +324,7 @@ class _PlaintextStream(io.RawIOBase):
 class _DecryptingReader(_PlaintextStream):
     """One stored file; keeps only the most recently decrypted block in memory."""
 
-    def __init__(self, fp: io.FileIO, keyring: Keyring) -> None:
+    def __init__(self, fp: io.FileIO, keyring: Keyring, name: str) -> None:
         # Initialise the stream and keep fp before anything can raise: a half-built reader is
         # still closed (by the garbage collector) and close() must find its file.
         super().__init__(0)
@@ -313,7 +334,7 @@ class _DecryptingReader(_PlaintextStream):
         header = read_header(fp)
         self.size = plaintext_size(os.fstat(fp.fileno()).st_size, header)
         self._header = header
-        self._cipher = BlockCipher(header, keyring.key(header.key_id))
+        self._cipher = BlockCipher(header, keyring.key(header.key_id), name)
         self._n_blocks = block_count(self.size, header.block_size)
         # Authenticate the final block now: a truncated file, a wrong key or an edited header
         # fails at open() rather than after a caller has consumed (and maybe acted on) a

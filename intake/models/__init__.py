@@ -1,3 +1,4 @@
+from intake.models.account import AccountState
 from intake.models.audit import AuditEvent
 from intake.models.media import Photo, PhotoKind, Recording, RecordingChunk
 from intake.models.patient import Patient, Sex
@@ -16,6 +17,7 @@ from intake.models.visit import Visit
 
 __all__ = [
     "AIDraft",
+    "AccountState",
     "AuditEvent",
     "NurseReview",
     "Patient",

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from inference.safety.rules import rule_description, rule_title
+
 
 def _one_current(model: str) -> models.UniqueConstraint:
     # At most one current row per visit; earlier ones stay as history (re-runs).
@@ -19,6 +21,9 @@ class Transcript(models.Model):
     detected_language = models.CharField(max_length=16, blank=True)
     # The model could not handle the patient's language (e.g. an English-only model).
     language_warning = models.TextField(blank=True)
+    # What staff should know that did not stop the transcription ("a recording was empty and
+    # left out"), in words they can act on.
+    notes = models.JSONField(default=list)
     audio_seconds = models.FloatField()
     wall_seconds = models.FloatField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -63,6 +68,9 @@ class AIDraft(models.Model):
     model_id = models.CharField(max_length=200)
     prompt_version = models.CharField(max_length=40)
     photos_analysed = models.BooleanField(default=False)
+    # What the nurse should know about how the draft was made ("transcript shortened for the
+    # model", "2 photos not analysed: ..."), in words a nurse can act on.
+    notes = models.JSONField(default=list)
     # Where each item's quote sits in the transcript (inference.evidence ItemEvidence.as_json):
     # path, supported, segment, character span, times. Unsupported items are kept and marked.
     evidence = models.JSONField(default=list)
@@ -75,12 +83,21 @@ class AIDraft(models.Model):
 
 
 class SafetyFiring(models.Model):
-    """A deterministic red-flag rule that fired. Rules only ever raise urgency."""
+    """A red-flag rule that fired (inference.safety). Firings only ever raise urgency."""
 
     class Source(models.TextChoices):
         TRANSCRIPT = "transcript", "Transcript"
         DRAFT = "draft", "AI draft"
         TYPED = "typed", "Typed complaint"
+
+    class Level(models.TextChoices):
+        DEFINITE = "definite", "Definite"
+        POSSIBLE = "possible", "Possible: check"
+
+    class Layer(models.TextChoices):
+        RULES = "rules", "word rules"
+        SEMANTIC = "semantic", "meaning match"
+        MODEL = "model", "AI record"
 
     visit = models.ForeignKey("intake.Visit", on_delete=models.CASCADE, related_name="firings")
     transcript = models.ForeignKey(Transcript, on_delete=models.SET_NULL, null=True)
@@ -89,6 +106,11 @@ class SafetyFiring(models.Model):
     rule_id = models.CharField(max_length=64)
     rule_version = models.CharField(max_length=20, blank=True)
     esi_floor = models.PositiveSmallIntegerField()
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.DEFINITE)
+    layer = models.CharField(max_length=10, choices=Layer.choices, default=Layer.RULES)
+    # The rule's description as it read when it fired (the catalogue may change later).
+    description = models.TextField(blank=True)
+    reason = models.CharField(max_length=300, blank=True)  # e.g. "chest pain + sweating"
     # [{"quote": "...", "segment": 3, "start": 12, "end": 30, "t0": 4.1, "t1": 5.0}]
     evidence = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -100,6 +122,16 @@ class SafetyFiring(models.Model):
                 name="firing_esi_floor_1_5",
             ),
         ]
+
+    @property
+    def text(self) -> str:
+        """What the nurse reads: the description stored at firing time (older rows: the
+        catalogue's)."""
+        return self.description or rule_description(self.rule_id)
+
+    @property
+    def title(self) -> str:
+        return rule_title(self.rule_id)
 
 
 class StepName(models.TextChoices):
@@ -130,6 +162,9 @@ class ProcessingStep(models.Model):
     failure_code = models.CharField(max_length=64, blank=True)
     failure_message = models.TextField(blank=True)  # readable by a nurse
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a task for this step was last sent to the broker: the sweeper sends another only
+    # when this is older than its grace period, so a backlog never multiplies messages.
+    enqueued_at = models.DateTimeField(null=True)
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
 

@@ -47,6 +47,9 @@ class Visit(models.Model):
     consent_recorded_at = models.DateTimeField(null=True)
     # Typed by staff when there is no recording (no consent, no microphone).
     chief_complaint_typed = models.TextField(blank=True)
+    # When retention removed the visit's working text (transcripts, AI drafts, the typed
+    # complaint, quoted evidence); the nurse's review and what fired stay.
+    text_purged_at = models.DateTimeField(null=True)
 
     # "Needs a nurse now": top of the queue at once, whatever the AI says.
     urgent = models.BooleanField(default=False)

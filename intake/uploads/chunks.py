@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -28,7 +28,7 @@ from inference.audio.errors import AudioCorrupt, UnsupportedAudio
 from inference.audio.sniff import HEAD_BYTES, sniff_container
 from intake.mediastore import MediaTooLarge
 from intake.mediastore.django import get_store
-from intake.models import Recording, RecordingChunk
+from intake.models import Recording, RecordingChunk, Visit
 from intake.uploads.common import (
     Readable,
     check_accepting,
@@ -41,10 +41,14 @@ from intake.uploads.errors import (
     BadUpload,
     ChunkGap,
     ChunksMissing,
+    NoConsent,
     UnsupportedUpload,
     UploadConflict,
     UploadTooLarge,
 )
+
+if TYPE_CHECKING:
+    from intake.roles import Actor
 
 AUDIO_SUBDIR = "audio"
 READ_SIZE = 64 * 1024
@@ -82,11 +86,12 @@ def _check_numbers(**numbers: int) -> None:
 
 
 def _check_sha256(sha256: str) -> str:
+    """The SHA-256 the tablet claims for a chunk (X-Chunk-Sha256), as 64 lowercase hex digits;
+    BadUpload if it is not one. The only check of the claim: the view passes the header on
+    as it came. The body is compared with it once stored."""
     claimed = sha256.strip().lower()
     if not _SHA256_RE.fullmatch(claimed):
-        raise BadUpload(
-            "bad_checksum", "The tablet sent a piece without a valid checksum; it will retry."
-        )
+        raise BadUpload("bad_checksum", "The tablet sent a piece without a valid checksum; retry.")
     return claimed
 
 
@@ -119,6 +124,21 @@ def _progress(visit_id: int, recording_seq: int, *, lock: bool) -> _Progress:
         return _Progress(None, 0, 0)
     agg = RecordingChunk.objects.filter(recording=recording).aggregate(n=Count("id"), b=Sum("size"))
     return _Progress(recording, agg["n"] or 0, agg["b"] or 0)
+
+
+def _visit_audio_bytes(visit_id: int) -> int:
+    total = RecordingChunk.objects.filter(
+        recording__visit_id=visit_id, recording__media_purged_at__isnull=True
+    ).aggregate(b=Sum("size"))["b"]
+    return int(total or 0)
+
+
+def _visit_too_much_audio() -> UploadTooLarge:
+    return UploadTooLarge(
+        "visit_audio_full",
+        "This visit already holds as much audio as the intake accepts; type the rest of the "
+        "complaint, or ask a nurse.",
+    )
 
 
 def _stored_sha256(recording: Recording, seq: int) -> str:
@@ -224,7 +244,7 @@ def append_chunk(
     *,
     sha256: str,
     mime_type: str,
-    actor: Any,
+    actor: Actor,
 ) -> ChunkResult:
     """Store chunk `seq` of recording `recording_seq` of the visit, streamed from `body`.
 
@@ -246,12 +266,16 @@ def append_chunk(
     if _is_resend(progress, seq, claimed):
         return _duplicate(progress, seq)
     require_accepting_visit(visit_id)
+    require_consent(visit_id)
     if _placement(progress, seq, claimed):
         return _duplicate(progress, seq)
     chunk_limit = settings.AUDIO_CHUNK_MAX_BYTES
     room = settings.AUDIO_RECORDING_MAX_BYTES - progress.total_bytes
     if room <= 0:
         raise _recording_too_large()
+    visit_room = settings.VISIT_AUDIO_MAX_BYTES - _visit_audio_bytes(visit_id)
+    if visit_room <= 0:
+        raise _visit_too_much_audio()
 
     head = _read_head(body)
     if not head:
@@ -261,9 +285,13 @@ def append_chunk(
     store = get_store()
     try:
         stored = store.save(
-            _body_chunks(head, body), max_bytes=min(chunk_limit, room), subdir=AUDIO_SUBDIR
+            _body_chunks(head, body),
+            max_bytes=min(chunk_limit, room, visit_room),
+            subdir=AUDIO_SUBDIR,
         )
     except MediaTooLarge:
+        if visit_room < min(chunk_limit, room):
+            raise _visit_too_much_audio() from None
         if room < chunk_limit:
             raise _recording_too_large() from None
         raise UploadTooLarge(
@@ -301,7 +329,7 @@ def _insert(
     mime: str,
     media_name: str,
     size: int,
-    actor: Any,
+    actor: Actor,
 ) -> ChunkResult:
     """Under the visit lock: re-check everything and add the chunk row (and the recording row
     for the first chunk)."""
@@ -311,6 +339,8 @@ def _insert(
         return _duplicate(progress, seq)
     if progress.total_bytes + size > settings.AUDIO_RECORDING_MAX_BYTES:
         raise _recording_too_large()
+    if _visit_audio_bytes(visit_id) + size > settings.VISIT_AUDIO_MAX_BYTES:
+        raise _visit_too_much_audio()
     recording = progress.recording
     if recording is None:
         # The visit lock serializes this with every other upload of the visit, so there is no
@@ -339,8 +369,16 @@ def _count_mismatch(stored: int, claimed: int) -> UploadConflict:
 # --- complete and discard ----------------------------------------------------------------------
 
 
+def require_consent(visit_id: int) -> None:
+    """Audio only with the patient's recorded consent: the browser hides the recorder without
+    it, and the server refuses what a stale or tampered tablet sends anyway (nothing stored, so
+    nothing is ever transcribed)."""
+    if not Visit.objects.filter(pk=visit_id, consent_to_record=True).exists():
+        raise NoConsent(visit_id)
+
+
 def complete_recording(
-    visit_id: int, recording_seq: int, *, chunk_count: int, actor: Any
+    visit_id: int, recording_seq: int, *, chunk_count: int, actor: Actor
 ) -> Recording:
     """The tablet sent `chunk_count` chunks and stopped: mark the recording complete.
 
@@ -367,6 +405,7 @@ def complete_recording(
                 raise _count_mismatch(progress.received, chunk_count)
             return recording  # completed before: the tablet did not see the answer
         check_accepting(visit_id, status)
+        require_consent(visit_id)
         if progress.received < chunk_count:
             raise ChunksMissing(list(range(progress.received, chunk_count)), chunk_count)
         assert recording is not None  # received >= chunk_count >= 1
@@ -377,7 +416,7 @@ def complete_recording(
     return recording
 
 
-def discard_recording(visit_id: int, recording_seq: int, *, actor: Any) -> None:
+def discard_recording(visit_id: int, recording_seq: int, *, actor: Actor) -> None:
     """The clerk records again: the recording no longer counts (kept for the audit trail; the
     retention purge deletes its audio). Idempotent.
 

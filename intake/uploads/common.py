@@ -3,12 +3,14 @@ visit still accepts media."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from intake.frontdesk import EDITABLE
 from intake.models import Visit
-from intake.states import VisitStatus
+from intake.states import EDITABLE, VisitStatus
 from intake.uploads.errors import UploadConflict, VisitNotFound
+
+if TYPE_CHECKING:
+    from intake.roles import Actor
 
 
 class Readable(Protocol):
@@ -17,7 +19,7 @@ class Readable(Protocol):
     def read(self, size: int = ..., /) -> bytes: ...
 
 
-def user_id(actor: Any) -> int | None:
+def user_id(actor: Actor) -> int | None:
     """The acting user's id for created_by, or None (anonymous, a worker, a tool)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None
@@ -33,8 +35,6 @@ def check_accepting(visit_id: int, status: str | None) -> None:
             "This intake no longer exists on the server; start a new intake for the patient.",
             detail=f"visit {visit_id}",
         )
-    # The same states in which the front desk may still edit a visit: until a nurse has
-    # reviewed it (failed included: a re-run will pick the new media up).
     if VisitStatus(status) not in EDITABLE:
         raise UploadConflict(
             "visit_locked",

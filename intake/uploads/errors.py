@@ -37,6 +37,20 @@ class VisitNotFound(UploadRefused):
     default_status = 404
 
 
+class NoConsent(UploadRefused):
+    """Audio for a visit whose patient did not agree to be recorded (403)."""
+
+    default_status = 403
+
+    def __init__(self, visit_id: int) -> None:
+        super().__init__(
+            "no_consent",
+            "The patient did not agree to be recorded: this recording was not kept. Type the "
+            "complaint instead, or record consent on the intake first.",
+            detail=f"visit {visit_id} has no recording consent",
+        )
+
+
 class UploadConflict(UploadRefused):
     """The upload does not fit what is already stored or the visit's state (409)."""
 

@@ -24,7 +24,7 @@ import io
 import logging
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -35,6 +35,9 @@ from intake.models import Photo, PhotoKind
 from intake.uploads.common import Readable, lock_accepting_visit, require_accepting_visit, user_id
 from intake.uploads.errors import BadUpload, UnsupportedUpload, UploadConflict, UploadTooLarge
 from intake.uploads.image_checks import check_structure, corrupt, too_large, unsupported
+
+if TYPE_CHECKING:
+    from intake.roles import Actor
 
 log = logging.getLogger(__name__)
 
@@ -251,10 +254,10 @@ def _check_room(visit_id: int) -> None:
         )
 
 
-def save_photo(visit_id: int, source: Readable, kind: str, actor: Any) -> Photo:
+def save_photo(visit_id: int, source: Readable, kind: str, actor: Actor) -> Photo:
     """Clean `source` and store it as a photo of the visit; the new Photo row.
 
-    The visit must still be open to the front desk (intake.frontdesk.EDITABLE) and below
+    The visit must still be open to the front desk (intake.states.EDITABLE) and below
     PHOTO_MAX_PER_VISIT photos. Decoding and encryption run before the visit row is locked (a
     large photo takes a second); the state and the count are checked again under the lock.
     Either the row and the file both exist afterwards, or neither does. Call it outside any

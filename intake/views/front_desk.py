@@ -16,25 +16,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from inference.asr.languages import language_warning
-from intake import audit, frontdesk, processing
+from intake import audit, frontdesk
 from intake.forms import ComplaintForm, NewIntakeForm
 from intake.models import Photo, PhotoKind, Recording, Visit
+from intake.pipeline import submit as pipeline
 from intake.roles import Role, role_required
-from intake.states import VisitStatus
+from intake.states import EDITABLE, VisitStatus
 from intake.uploads.errors import UploadRefused
+from intake.views.common import is_htmx, staff_user, visit_or_404
 
 S = VisitStatus
-
-
-def _visit(visit_id: int) -> Visit:
-    try:
-        return frontdesk.front_desk_visit(visit_id)
-    except Visit.DoesNotExist:
-        raise Http404("No such intake on this desk.") from None
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 @role_required(Role.FRONT_DESK)
@@ -51,7 +42,7 @@ def new_intake(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         visit = frontdesk.start_intake(
-            request.user,
+            staff_user(request),
             name=data["name"],
             date_of_birth=data["date_of_birth"],
             sex=data["sex"],
@@ -75,7 +66,7 @@ def today(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.FRONT_DESK)
 def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=True)
     audit.record("visit.view", request=request, visit=visit, detail={"page": "front_desk"})
     return render(request, "front_desk/visit.html", _visit_context(visit))
 
@@ -85,7 +76,7 @@ def _visit_context(visit: Visit) -> dict[str, object]:
     return {
         "visit": visit,
         "patient": patient,
-        "editable": visit.state in frontdesk.EDITABLE,
+        "editable": visit.state in EDITABLE,
         "submitted": visit.state != S.DRAFT,
         "earlier": frontdesk.earlier_visits_today(visit),
         "language_warning": _language_warning(patient.preferred_language),
@@ -130,10 +121,12 @@ def _photos(visit: Visit) -> list[Photo]:
 @role_required(Role.FRONT_DESK)
 @require_POST
 def mark_urgent(request: HttpRequest, visit_id: int) -> HttpResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=True)
     frontdesk.mark_urgent(visit.pk, request.user)
-    if _is_htmx(request):
-        return render(request, "front_desk/_urgent.html", {"visit": _visit(visit_id)})
+    if is_htmx(request):
+        # Read again: the fragment shows the flag as it is stored now.
+        fresh = visit_or_404(visit_id, front_desk=True)
+        return render(request, "front_desk/_urgent.html", {"visit": fresh})
     messages.warning(request, "A nurse has been alerted.")
     return redirect("intake_visit", visit_id=visit.pk)
 
@@ -141,16 +134,19 @@ def mark_urgent(request: HttpRequest, visit_id: int) -> HttpResponse:
 @role_required(Role.FRONT_DESK)
 @require_POST
 def save_complaint(request: HttpRequest, visit_id: int) -> HttpResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=True)
     form = ComplaintForm(request.POST)
     saved = False
     if form.is_valid():
         try:
-            frontdesk.set_typed_complaint(visit.pk, request.user, form.cleaned_data["complaint"])
+            if frontdesk.set_typed_complaint(
+                visit.pk, request.user, form.cleaned_data["complaint"]
+            ):
+                pipeline.complaint_changed(visit.pk, request.user)
             saved = True
         except UploadRefused as exc:
             form.add_error(None, exc.message)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(
             request,
             "front_desk/_complaint.html",
@@ -161,14 +157,14 @@ def save_complaint(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 @role_required(Role.FRONT_DESK)
 def photo_list(request: HttpRequest, visit_id: int) -> HttpResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=True)
     return render(
         request,
         "front_desk/_photos.html",
         {
             "visit": visit,
             "photos": _photos(visit),
-            "editable": visit.state in frontdesk.EDITABLE,
+            "editable": visit.state in EDITABLE,
         },
     )
 
@@ -176,7 +172,7 @@ def photo_list(request: HttpRequest, visit_id: int) -> HttpResponse:
 @role_required(Role.FRONT_DESK)
 @require_POST
 def delete_photo(request: HttpRequest, visit_id: int, photo_id: int) -> HttpResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=True)
     try:
         frontdesk.delete_photo(visit.pk, photo_id, request.user)
     except Photo.DoesNotExist:
@@ -188,14 +184,15 @@ def delete_photo(request: HttpRequest, visit_id: int, photo_id: int) -> HttpResp
 
 @role_required(Role.FRONT_DESK)
 def review(request: HttpRequest, visit_id: int) -> HttpResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=True)
+    audit.record("visit.view", request=request, visit=visit, detail={"page": "front_desk_review"})
     return render(request, "front_desk/review.html", _visit_context(visit))
 
 
 @role_required(Role.FRONT_DESK)
 @require_POST
 def submit(request: HttpRequest, visit_id: int) -> HttpResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=True)
     if visit.state != S.DRAFT:
         messages.info(request, "That intake was already with the nurses.")
         return redirect("front_desk")
@@ -210,8 +207,8 @@ def submit(request: HttpRequest, visit_id: int) -> HttpResponse:
         )
         return redirect("intake_review", visit_id=visit.pk)
     try:
-        processing.submit_visit(visit.pk, request.user)
-    except processing.NothingToProcess:
+        pipeline.submit_visit(visit.pk, request.user)
+    except pipeline.NothingToProcess:
         messages.error(
             request, "Record the patient or type the complaint before sending the intake."
         )

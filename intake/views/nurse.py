@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
@@ -15,15 +15,17 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from intake import audit, events, processing, review, worklist
+from intake import audit, events, review, worklist
 from intake.lifecycle import StaleVersion
+from intake.middleware import BACKGROUND_HEADER
 from intake.models import AIDraft, NurseReview, Photo, Recording, SafetyFiring, Visit
 from intake.models import Transcript as TranscriptRow
+from intake.pipeline import submit
 from intake.review_form import HPI, LISTS, VITALS, ReviewForm
 from intake.roles import Role, role_required
 from intake.states import FINAL, TRANSITIONS, IllegalTransition, VisitStatus
+from intake.views.common import is_htmx, safe_next, staff_user, visit_or_404
 
-S = VisitStatus
 MAX_ROWS = 200
 
 
@@ -44,12 +46,12 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filters": [(k, label) for k, (label, _) in worklist.FILTERS.items()],
         "chosen": chosen,
     }
+    # Names and complaints on screen: a page a person opened or filtered is audited; the
+    # automatic refreshes after live events (X-Intake-Background) would only repeat it.
+    if BACKGROUND_HEADER not in request.headers:
+        audit.record("queue.view", request=request, detail={"filter": chosen})
     # htmx re-fetches after an event need the rows only, not the whole page.
-    template = (
-        "queue/_container.html"
-        if request.headers.get("HX-Request") == "true"
-        else "queue/queue.html"
-    )
+    template = "queue/_container.html" if is_htmx(request) else "queue/queue.html"
     return render(request, template, context)
 
 
@@ -82,13 +84,6 @@ def _render_rows(chosen: str) -> str:
     return render_to_string(
         "queue/_rows.html", {"rows": rows, "alerting": alerting, "csrf_slot": slot}
     )
-
-
-def _visit(visit_id: int) -> Visit:
-    try:
-        return Visit.objects.select_related("patient", "status_changed_by").get(pk=visit_id)
-    except Visit.DoesNotExist:
-        raise Http404("No such visit.") from None
 
 
 def _evidence_by_path(draft: AIDraft | None) -> dict[str, dict[str, Any]]:
@@ -167,7 +162,7 @@ def _moves_from(visit: Visit) -> set[VisitStatus]:
 
 @role_required(Role.NURSE)
 def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=False)
     audit.record("visit.view", request=request, visit=visit, detail={"page": "review"})
     return _page(request, visit)
 
@@ -175,7 +170,7 @@ def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
 @role_required(Role.NURSE)
 @require_POST
 def confirm(request: HttpRequest, visit_id: int) -> HttpResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=False)
     draft = AIDraft.objects.filter(visit=visit, is_current=True).first()
     form = ReviewForm(request.POST, draft=draft.data if draft else None)
     if not form.is_valid():
@@ -183,7 +178,7 @@ def confirm(request: HttpRequest, visit_id: int) -> HttpResponse:
     try:
         review.confirm(
             visit.pk,
-            request.user,
+            staff_user(request),
             expected_version=form.cleaned_data["version"],
             final_esi=form.cleaned_data["final_esi"],
             final_record=form.cleaned_data["record"],
@@ -205,7 +200,7 @@ def confirm(request: HttpRequest, visit_id: int) -> HttpResponse:
 @role_required(Role.NURSE)
 @require_POST
 def move(request: HttpRequest, visit_id: int) -> HttpResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=False)
     try:
         target = VisitStatus(request.POST.get("target", ""))
         version = int(request.POST.get("version", ""))
@@ -227,31 +222,38 @@ def move(request: HttpRequest, visit_id: int) -> HttpResponse:
 @role_required(Role.NURSE)
 @require_POST
 def acknowledge(request: HttpRequest, visit_id: int) -> HttpResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=False)
     review.acknowledge_alert(visit.pk, request.user)
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx(request):
         return HttpResponse(status=204)
-    return redirect(request.POST.get("next") or "queue")
+    return redirect(safe_next(request) or "queue")
 
 
 @role_required(Role.NURSE)
 @require_POST
 def rerun(request: HttpRequest, visit_id: int) -> HttpResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=False)
+    from_start = request.POST.get("from") == "start"
     try:
-        processing.rerun_extraction(visit.pk, request.user)
+        if from_start:
+            submit.rerun_from_start(visit.pk, request.user)
+        else:
+            submit.rerun_extraction(visit.pk, request.user)
     except IllegalTransition:
-        messages.error(request, "The AI draft can only be re-run for a ready or failed visit.")
+        messages.error(request, "Processing can only be re-run for a ready or failed visit.")
+    except submit.NothingToProcess as exc:
+        messages.error(request, str(exc))
     else:
+        what = "The recording is being transcribed again and" if from_start else "The"
         messages.success(
-            request, "The AI draft is being made again; the old one stays in the history."
+            request, f"{what} AI draft is being made again; the old one stays in the history."
         )
     return redirect("visit", visit_id=visit.pk)
 
 
 @role_required(Role.NURSE)
 def print_summary(request: HttpRequest, visit_id: int) -> HttpResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=False)
     latest = (
         NurseReview.objects.filter(visit=visit)
         .select_related("reviewed_by")

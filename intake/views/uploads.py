@@ -7,7 +7,6 @@ Unauthenticated calls get 401 JSON (intake.middleware), so a logged-out tablet k
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db import transaction
@@ -15,17 +14,16 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from intake import audit, processing
+from intake import audit
 from intake.forms import PhotoKindForm
+from intake.pipeline import submit
+from intake.pipeline.enqueue import enqueue_playback_copy
 from intake.roles import Role, role_required
-from intake.tasks import make_playback_copy
 from intake.uploads.chunks import append_chunk, complete_recording, discard_recording
 from intake.uploads.errors import UploadRefused
 from intake.uploads.handlers import photo_upload_handlers
 from intake.uploads.photos import save_photo
-from intake.views.front_desk import _visit
-
-_SHA256 = re.compile(r"[0-9a-f]{64}")
+from intake.views.common import visit_or_404
 
 
 def refused(exc: UploadRefused) -> JsonResponse:
@@ -43,10 +41,8 @@ def _bad(code: str, message: str, status: int = 400) -> JsonResponse:
 @role_required(Role.FRONT_DESK)
 @require_POST
 def chunk(request: HttpRequest, visit_id: int, recording: int, seq: int) -> JsonResponse:
-    visit = _visit(visit_id)
-    sha256 = request.headers.get("X-Chunk-Sha256", "").lower()
-    if not _SHA256.fullmatch(sha256):
-        return _bad("bad_checksum", "The tablet sent a piece without a valid checksum; retry.")
+    visit = visit_or_404(visit_id, front_desk=True)
+    sha256 = request.headers.get("X-Chunk-Sha256", "")  # checked by append_chunk
     mime = request.headers.get("X-Recording-Type") or request.content_type or ""
     try:
         result = append_chunk(
@@ -68,7 +64,7 @@ def chunk(request: HttpRequest, visit_id: int, recording: int, seq: int) -> Json
 @role_required(Role.FRONT_DESK)
 @require_POST
 def recording_complete(request: HttpRequest, visit_id: int, recording: int) -> JsonResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=True)
     try:
         count = int(request.POST.get("chunks", ""))
     except ValueError:
@@ -79,22 +75,22 @@ def recording_complete(request: HttpRequest, visit_id: int, recording: int) -> J
         return refused(exc)
     audit.record("recording.complete", request=request, visit=visit.pk, obj=rec)
     # The nurse page's seekable copy is made by a worker, not by a request.
-    transaction.on_commit(lambda: make_playback_copy.delay(rec.pk))
-    processing.media_added(visit.pk, request.user, audio=True)
+    transaction.on_commit(lambda: enqueue_playback_copy(rec.pk))
+    submit.media_added(visit.pk, request.user, audio=True)
     return JsonResponse({"ok": True, "code": "completed", "recording": recording})
 
 
 @role_required(Role.FRONT_DESK)
 @require_POST
 def recording_discard(request: HttpRequest, visit_id: int, recording: int) -> JsonResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=True)
     try:
         discard_recording(visit.pk, recording, actor=request.user)
     except UploadRefused as exc:
         return refused(exc)
     audit.record("recording.discard", request=request, visit=visit.pk, detail={"seq": recording})
     # A discarded recording after submit: the transcript must be made again without it.
-    processing.media_added(visit.pk, request.user, audio=True)
+    submit.media_added(visit.pk, request.user, audio=True)
     return JsonResponse({"ok": True, "code": "discarded", "recording": recording})
 
 
@@ -110,7 +106,7 @@ def photo(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 @csrf_protect
 def _photo(request: HttpRequest, visit_id: int) -> JsonResponse:
-    visit = _visit(visit_id)
+    visit = visit_or_404(visit_id, front_desk=True)
     form = PhotoKindForm(request.POST)
     upload = request.FILES.get("photo")
     if upload is None:
@@ -122,5 +118,5 @@ def _photo(request: HttpRequest, visit_id: int) -> JsonResponse:
     except UploadRefused as exc:
         return refused(exc)
     audit.record("photo.add", request=request, visit=visit.pk, obj=saved)
-    processing.media_added(visit.pk, request.user, audio=False)
+    submit.media_added(visit.pk, request.user, audio=False)
     return JsonResponse({"ok": True, "code": "stored", "photo": saved.pk})

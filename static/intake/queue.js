@@ -25,6 +25,13 @@
     socket.onmessage = function (message) {
       var event = JSON.parse(message.data);
       var seen = versions[event.visit_id] || 0;
+      if (event.version === seen && event.stage) {
+        // Progress within a step (at most 2 a second per visit): move its bar in place, no
+        // round trip.
+        var bar = document.getElementById("progress-" + event.visit_id);
+        if (bar) { bar.value = Math.round(100 * event.progress); }
+        return;
+      }
       if (event.version <= seen) { return; }
       versions[event.visit_id] = event.version;
       document.body.dispatchEvent(new Event("queue-changed"));
@@ -45,15 +52,31 @@
   }
   connect();
 
-  // Ticking waits: minutes since arrival, re-marked over target without a round trip.
+  // Ticking waits: minutes since arrival, and a visit still waiting for its first nurse
+  // decision is re-marked over target when it passes its ESI target, without a round trip.
   function tick() {
     var now = Date.now();
     document.querySelectorAll(".wait[data-arrived]").forEach(function (el) {
       var minutes = Math.max(0, Math.floor((now - Date.parse(el.dataset.arrived)) / 60000));
       el.textContent = minutes + " min";
+      if (el.dataset.waiting === "1" && minutes > Number(el.dataset.target)) { markOver(el); }
     });
   }
+  // Idempotent: every tick re-applies it, so a row swapped in meanwhile is marked too.
+  function markOver(el) {
+    var row = el.closest("tr");
+    if (row) { row.classList.add("over-target"); }
+    if (el.dataset.over === "1") { return; }
+    el.dataset.over = "1";
+    var badge = document.createElement("span");
+    badge.className = "badge over";
+    badge.textContent = "over target";
+    el.after(" ", badge);
+  }
   window.setInterval(tick, 15000);
+  // htmx's settle step puts a swapped-in row's server attributes back after a short delay,
+  // which would drop a mark a tick made meanwhile: mark again once the swap has settled.
+  document.body.addEventListener("htmx:afterSettle", tick);
 
   // New alerts: a beep when their number grows, if this nurse turned the sound on (a
   // preference, not patient data, so localStorage is fine).

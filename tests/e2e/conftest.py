@@ -9,6 +9,7 @@ sync API runs an event loop in this thread, which the async tests must not share
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -21,7 +22,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Route,
+    sync_playwright,
+)
 
 from intake.mediastore.crypto import generate_key_file
 from intake.mediastore.django import reset_store
@@ -163,6 +170,33 @@ def browser(speech_wav: Path) -> Iterator[Browser]:
         b.close()
 
 
+def fence(ctx: BrowserContext, server: str) -> list[str]:
+    """List every request and WebSocket of `ctx` that is not for the app's own address (the
+    caller asserts the list stays empty: no CDN, no font or script from the internet, nothing
+    phoning home). Requests elsewhere are also aborted. The request pattern is a regular
+    expression the browser side evaluates, so the app's own requests never wait for this
+    Python process; WebSockets are only watched (intercepting them delays the app's own live
+    updates) - the CSP's connect-src 'self' refuses the others anyway."""
+    offsite: list[str] = []
+    own = re.escape(server.removeprefix("http://"))
+    elsewhere = re.compile(rf"^(?!https?://{own}/)")
+    own_socket = re.compile(rf"^wss?://{own}/")
+
+    def http(route: Route) -> None:
+        offsite.append(route.request.url)
+        route.abort()
+
+    def watch(page: Page) -> None:
+        page.on(
+            "websocket",
+            lambda ws: None if own_socket.match(ws.url) else offsite.append(ws.url),
+        )
+
+    ctx.route(elsewhere, http)
+    ctx.on("page", watch)
+    return offsite
+
+
 @pytest.fixture
 def context(browser: Browser, server: str) -> Iterator[BrowserContext]:
     ctx = browser.new_context(
@@ -171,8 +205,10 @@ def context(browser: Browser, server: str) -> Iterator[BrowserContext]:
         permissions=["microphone", "camera"],
     )
     ctx.set_default_timeout(20_000)
+    offsite = fence(ctx, server)
     yield ctx
     ctx.close()
+    assert offsite == [], f"the pages asked for addresses other than the app's: {offsite}"
 
 
 class Screens:

@@ -7,20 +7,34 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from inference.triage.schema import record_template
+from intake.events import bump_generation
 from intake.lifecycle import transition
-from intake.models import AIDraft, NurseReview, Patient, SafetyFiring, Transcript, Visit
+from intake.models import (
+    AIDraft,
+    NurseReview,
+    Patient,
+    ProcessingStep,
+    SafetyFiring,
+    StepName,
+    Transcript,
+    Visit,
+)
 from intake.models import TranscriptSegment as Segment
+from intake.pipeline import steps
+from intake.pipeline.progress import Progress
 from intake.roles import Role
 from intake.states import VisitStatus
 from tests.conftest import make_user
-from tests.e2e.conftest import Screens
+from tests.e2e.conftest import Screens, fence
 from tests.e2e.test_tablet import log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e, pytest.mark.slow]
@@ -36,6 +50,7 @@ def nurses(browser: Browser, server: str) -> Iterator[tuple[Page, Page]]:
         browser.new_context(base_url=server, viewport={"width": 1400, "height": 900})
         for _ in range(2)
     ]
+    offsite = [fence(ctx, server) for ctx in contexts]
     pages = []
     for ctx, name in zip(contexts, ("nurse1", "nurse2"), strict=True):
         ctx.set_default_timeout(15_000)
@@ -47,6 +62,7 @@ def nurses(browser: Browser, server: str) -> Iterator[tuple[Page, Page]]:
     yield pages[0], pages[1]
     for ctx in contexts:
         ctx.close()
+    assert offsite == [[], []], f"the pages asked for addresses other than the app's: {offsite}"
 
 
 def off_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -160,3 +176,64 @@ def test_it_keeps_two_nurses_queues_live_through_a_review(
     first.click("#move-roomed")
     expect(second.locator(row)).to_contain_text("Roomed")
     screens(second, "queue-after")
+
+
+def test_it_moves_progress_bars_and_marks_waits_over_target_without_a_reload(
+    nurses: tuple[Page, Page], screens: Screens
+) -> None:
+    page, _ = nurses
+    # ESI 2 by the rules (target 10 min), waiting 10 min 40 s: not over target yet ("10 min").
+    patient = Patient.objects.create(name="Ada Lovelace", date_of_birth="1952-12-10", sex="female")
+    waiting = Visit.objects.create(
+        patient=patient,
+        status=S.READY.value,
+        esi_rule_floor=2,
+        arrived_at=timezone.now() - timedelta(minutes=10, seconds=40),
+    )
+    running = Visit.objects.create(
+        patient=Patient.objects.create(name="Alan Turing", date_of_birth="1950-06-23"),
+        status=S.TRANSCRIBING.value,
+    )
+    claim = steps.claim(running.pk, StepName.ASR, 600)
+    assert claim is not None
+    bump_generation()  # made without an event: the queue's cached table must not be reused
+    page.clock.install()
+    page.reload()
+    wait = page.locator(f"#visit-{waiting.pk} .wait")
+    expect(wait).to_have_text("10 min")
+    expect(page.locator(f"#visit-{waiting.pk}")).not_to_have_class(re.compile("over-target"))
+    bar = page.locator(f"#progress-{running.pk}")
+    expect(bar).to_have_attribute("value", "0")
+
+    off_loop(Progress(claim), 0.6)
+    expect(bar).to_have_attribute("value", "60")
+    assert ProcessingStep.objects.get(pk=claim.step_id).progress == 0.6
+
+    page.clock.fast_forward("00:45")  # the page's own clock (3 ticks): no request, no event
+    expect(wait).to_have_text("11 min")
+    expect(page.locator(f"#visit-{waiting.pk}")).to_have_class(re.compile("over-target"))
+    expect(page.locator(f"#visit-{waiting.pk} .badge.over")).to_have_text("over target")
+    screens(page, "progress-and-over-target")
+
+
+def test_it_warns_before_idle_logoff_and_a_tap_keeps_the_session(
+    nurses: tuple[Page, Page], screens: Screens
+) -> None:
+    page, _ = nurses
+    page.clock.install()
+    page.reload()
+    warning = page.locator("#idle-warning")
+    page.clock.fast_forward("13:30")  # 15 min idle limit: no warning yet
+    expect(warning).to_have_count(0)
+    page.clock.fast_forward("00:40")
+    expect(warning).to_contain_text("you will be logged out in")
+    expect(warning).to_contain_text("stay on this device")
+    screens(page, "idle-warning")
+    with page.expect_request("**/session/ping/") as ping:
+        warning.get_by_role("button", name="Stay logged in").click()
+    assert ping.value.method == "POST"
+    expect(warning).to_have_count(0)
+    # A recording in progress is use: no warning, however long it runs.
+    page.evaluate("document.body.classList.add('is-recording')")
+    page.clock.fast_forward("16:00")
+    expect(warning).to_have_count(0)

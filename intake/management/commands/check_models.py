@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference.bundled import sha256_file
+from inference.files import sha256_file
 
 # llama.cpp's llama_ftype values (general.file_type) for the types a clinic may meet.
 FILE_TYPES = {

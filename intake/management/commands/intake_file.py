@@ -1,9 +1,10 @@
 """`manage.py intake_file AUDIO [AUDIO ...]`: the whole intake pipeline on local files.
 
-Runs `inference.pipeline.run_intake` exactly as the workers do, with the models named in the
-settings, and prints the transcript, the safety findings and the AI draft (or `--json`).
-Never touches the database: it works on a laptop with no Postgres, and on real recordings
-nothing is stored. Each AUDIO file is one recording (in visit order).
+Runs `inference.pipeline.run_intake` with the models named in the settings (the workers run the
+same pieces in two tasks; see inference.pipeline for the one difference), and prints the
+transcript, the safety findings and the AI draft (or `--json`). Never touches the database:
+it works on a laptop with no Postgres, and on real recordings nothing is stored. Each AUDIO file
+is one recording (in visit order).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from inference.asr import AsrError
 from inference.llm_engine import LlmError
 from inference.pipeline import Engines, IntakeResult, run_intake
 from inference.triage import PatientContext, PhotoInput
-from intake.engines import intake_config
+from intake.pipeline.engines import intake_config
 
 
 def _existing(paths: list[str], what: str) -> list[Path]:
@@ -91,10 +92,13 @@ class Command(BaseCommand):
             for note in (*([t.language_warning] if t.language_warning else []), *result.notes):
                 w(f"  note: {note}")
         safety = result.safety
-        w(f"\nSafety rules: ESI floor {safety.esi_floor or '-'}")
+        w(f"\nRed flags: ESI floor {safety.esi_floor or '-'}")
         for f in safety.firings:
-            flag = " POSSIBLE - check" if f.possible else ""
-            w(f"  {f.rule_id} v{f.rule_version} floor {f.esi_floor} ({f.source}){flag}: {f.reason}")
+            w(f"  {f.description}")
+            w(
+                f"    {f.level}, {f.layer} layer, floor {f.esi_floor} ({f.source}; "
+                f"{f.rule_id} v{f.rule_version}): {f.reason}"
+            )
             for e in f.evidence:
                 where = f"segment {e.segment_id}, {e.t0:.2f}-{e.t1:.2f} s" if e.spans else "?"
                 w(f'    "{e.matched_text or e.quote}" ({where})')

@@ -6,6 +6,7 @@ All the work lives in inference.bundled (plain Python, also usable without Djang
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from inference.bundled import BundledModelError, prepare_bundled_models
+from inference.safety.net import RedFlagNet
 
 
 class Command(BaseCommand):
@@ -35,3 +37,10 @@ class Command(BaseCommand):
             status = "built" if path.name in models.rebuilt else "ok"
             size_mb = path.stat().st_size / 1e6
             self.stdout.write(f"{label}: {path} ({size_mb:.1f} MB, {status})")
+        # The red-flag net's meaning match: embed its exemplars once into the cache.
+        started = time.perf_counter()
+        RedFlagNet.load(layers=settings.SAFETY_LAYERS, cache_dir=settings.SAFETY_CACHE_DIR)
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            f"red flags: exemplar vectors in {settings.SAFETY_CACHE_DIR} ({seconds:.1f} s)"
+        )
