@@ -26,6 +26,15 @@ from tests.factories import FakeAsr, add_recording, make_visit, silent_wav
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def test_it_leaves_a_short_time_limit_most_of_its_budget(settings: Any) -> None:
+    settings.PROCESSING_SECONDS_PER_AUDIO_SECOND = 2.0
+    settings.PROCESSING_BASE_SECONDS = 30
+    assert time_limits("asr", 0.0) == (23, 30)  # not 5 s of work before the soft limit
+    settings.PROCESSING_BASE_SECONDS = 600
+    assert time_limits("asr", 60.0) == (690, 720)  # 30 s to fail the visit cleanly
+    assert time_limits("llm", 60.0) == (570, 600)  # the audio length is the asr step's only
+
+
 def test_it_never_gives_a_lease_shorter_than_the_tasks_hard_limit(settings: Any) -> None:
     settings.PROCESSING_LEASE_MARGIN_SECONDS = 60
     estimated = time_limits("asr", 0.0)[1]

@@ -21,11 +21,13 @@ PLAYBACK_COPY = "intake.tasks.make_playback_copy"
 
 def time_limits(queue: str, seconds_of_audio: float) -> tuple[int, int]:
     """(soft, hard) Celery time limits for one task: a floor for loading and the LLM, plus a
-    multiple of the audio length (whisper on a loaded CPU runs slower than real time)."""
+    multiple of the audio length (whisper on a loaded CPU runs slower than real time). The soft
+    limit leaves the task up to 30 s to fail the visit cleanly before the hard kill, but never
+    more than a quarter of the budget: a short limit must not leave the work almost no time."""
     base = settings.PROCESSING_BASE_SECONDS
     per_audio = settings.PROCESSING_SECONDS_PER_AUDIO_SECOND if queue == "asr" else 0.0
     hard = int(min(settings.CELERY_TASK_HARD_TIME_LIMIT, base + per_audio * seconds_of_audio))
-    return max(5, hard - 30), hard
+    return hard - min(30, hard // 4), hard
 
 
 def enqueue_transcription(visit_id: int) -> None:
