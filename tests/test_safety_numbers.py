@@ -130,3 +130,15 @@ def test_it_fires_severe_pain_at_seven_and_above():
     assert fired("the pain is a seven out of ten") == {"severe_pain": "possible"}
     assert fired("the pain is an eight out of ten") == {"severe_pain": "definite"}
     assert fired("my back pain is about a four out of ten") == {}
+
+
+def test_it_reads_a_hundred_said_without_one():
+    (reading,) = find_readings(words_of("temperature is reading hundred point four fahrenheit"))
+    assert (reading.kind, reading.value, reading.unit) == ("temperature", 100.4, "F")
+    assert "infant_fever" in fired("his temperature is hundred point six", age=0.1)
+
+
+def test_it_reads_blood_pressure_said_with_by():
+    (reading,) = find_readings(words_of("the pressure machine says seventy by forty five"))
+    assert (reading.value, reading.value2) == (70, 45)
+    assert "danger_zone_vitals" in fired("my bp is seventy by forty five and i feel faint")

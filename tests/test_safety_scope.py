@@ -220,3 +220,38 @@ def test_it_sets_a_relatives_friend_and_a_season_back_aside():
     assert scope("my sons mate from school had a seizure on the bus", "seizure") == "someone else"
     assert scope("I fainted on the beach back in the summer, all tests fine", "syncope") == "past"
     assert "syncope" in rules("I hurt my back in the summer and today I collapsed at work", 50)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        # Caribbean English as speech-to-text writes it.
+        ("mi shake him an him nah answer", "unresponsive"),
+        ("she cyaan swallow an har throat a close up after di bee sting", "anaphylaxis"),
+        ("mi madda nuh mek no sense since mornin", "altered_mental_status"),
+        # The speaker saying who they are is not someone else.
+        ("this is his daughter calling, dad passed out in the garden", "syncope"),
+        ("hi it's her son, mum didn't recognise me today", "altered_mental_status"),
+    ],
+)
+def test_it_reads_dialect_and_speakers_introducing_themselves(text, rule):
+    assert rule in rules(text, age=70)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("mi nah have no chest pain, just a cough", "chest_pain_acs"),
+        ("my wife is asking, if the chest pain comes back should she ring 999", "chest_pain_acs"),
+        ("can a toddler die from swallowing a magnet", "dangerous_ingestion"),
+        ("is it true you can have a heart attack without chest pain", "chest_pain_acs"),
+        ("I had a heart attack back in oh nine and need my statins", "chest_pain_acs"),
+        ("my cousin has a seizure disorder and I'm pregnant, could the baby get it", "seizure"),
+        ("my cousin has a seizure disorder and I'm pregnant", "pregnancy_emergency"),
+        ("I passed out leaflets all morning", "syncope"),
+        ("cut my finger, not bleeding anymore and I'm not on blood thinners", "severe_bleeding"),
+        ("she had a bad pain crisis in the spring, she was admitted and discharged", "severe_pain"),
+    ],
+)
+def test_it_does_not_fire_on_these_benign_wordings(text, rule):
+    assert rule not in rules(text, age=30)

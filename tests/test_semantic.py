@@ -65,3 +65,13 @@ def test_it_keeps_the_word_rules_firing_when_both_layers_fire():
 
     kept = union([firing("semantic", 2), firing("rules", 2)])
     assert [f.layer for f in kept] == ["rules"]
+
+
+def test_it_leaves_numbers_to_the_word_rules(net):
+    # Normal readings sound like vital-sign talk to the encoder, which cannot read the numbers
+    # (without the check this fires danger-zone vitals as "possible").
+    text = "mum's oxygen was ninety six and pulse sixty eight on the home monitor, just her review"
+    assert "danger_zone_vitals" not in fired(net, text, ("semantic",), age=80)
+    # The word rules judge the same cue words with a dangerous number.
+    text = "mum's oxygen was eighty six and pulse sixty eight on the home monitor"
+    assert "danger_zone_vitals" in fired(net, text, ("rules", "semantic"), age=80)

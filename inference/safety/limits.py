@@ -58,6 +58,9 @@ VITAL_CUES: dict[str, tuple[str, ...]] = {
         "pulse oximeter", "oximeter", "oxygen level|levels", "sacks", "sax", "stats",
         "oxygen sat|sats|saturation", "finger thing|monitor|clip|probe", "ox", "oxy",
         "ox again", "(finger|thingy|clip|gadget) ~ (says|said|reads|read|showed|shows)",
+        # "the little machine on her finger says eighty seven"
+        "(machine|thing|thingy|clip|gadget|monitor|meter) (on|pon) ~ finger ~ (says|say|said|"
+        "reads|read|showed|shows|showing|is)",
     ),
     "temperature": (
         "temperature", "temp", "fever of", "fever was", "fever is", "fever", "thermometer",

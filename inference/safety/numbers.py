@@ -88,6 +88,9 @@ def number_at(words: list[Word], i: int) -> tuple[float, int] | None:
         if w == "a" and not seen and j + 1 < len(words) and words[j + 1].norm == "hundred":
             current, seen, j, last = 100, True, j + 2, "hundred"  # "a hundred and two"
             continue
+        if w == "hundred" and not seen:
+            current, seen, j, last = 100, True, j + 1, "hundred"  # "hundred point eight"
+            continue
         if w in _ONES and last == "ones" and _ONES[w] < 10 and _temperature_like(current):
             # "thirty six nine", "thirty eight five": a temperature said without "point".
             return total + current + _ONES[w] / 10, j + 1
@@ -210,7 +213,8 @@ def _reading(
         if not low <= value <= high:
             return None
         if kind == "blood_pressure":
-            k = after + 1 if after < len(words) and words[after].norm in ("over", "/") else after
+            between = after < len(words) and words[after].norm in ("over", "/", "by")
+            k = after + 1 if between else after
             if k > after and k < len(words) and words[k].norm in _UNKNOWN_DIASTOLIC:
                 return Reading(kind, value, first, k, negated)  # "eighty over something"
             second = number_at(words, k) if k < len(words) else None

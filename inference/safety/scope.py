@@ -49,6 +49,7 @@ from inference.safety.lexicon.scopes import (
     REPORTED_PATIENT_CUES,
     RESOLVED_CUES,
     SELF_CUES,
+    SPEAKER_INTRO_CUES,
     UNCERTAIN_BEFORE_IF,
 )
 from inference.safety.match import Cue, Hit, WordIndex, find_pattern
@@ -100,8 +101,17 @@ class Scopes:
             before = [w.norm for w in self.words[max(0, cue.first - 2) : cue.first]]
             if before and before[-1] in ("even", "really", "actually"):
                 before = before[:-1]
-            if self.words[cue.first].norm == "if" and before and before[-1] in UNCERTAIN_BEFORE_IF:
-                continue  # "not sure if", "don't know if": uncertainty about now
+            same_clause = cue.first > 0 and (
+                self.words[cue.first - 1].clause == self.words[cue.first].clause
+            )
+            if (
+                self.words[cue.first].norm == "if"
+                and before
+                and before[-1] in UNCERTAIN_BEFORE_IF
+                and same_clause
+            ):
+                continue  # "not sure if", "don't know if": uncertainty about now (not "he's
+                # asking, if he gets chest pain again...")
             cues.append(cue)
         return cues
 
@@ -157,8 +167,12 @@ class Scopes:
     def others(self) -> list[Cue]:
         """Not "caller says her mother ...": a reported patient is the patient."""
         reported = {c.last + 1 for c in _cues(self.words, REPORTED_PATIENT_CUES, self.index)}
+        # "this is her mom, my daughter passed out": the speaker saying who they are.
+        intros = [(c.first, c.last) for c in _cues(self.words, SPEAKER_INTRO_CUES, self.index)]
         return [
-            c for c in _cues(self.words, OTHER_PERSON_CUES, self.index) if c.first not in reported
+            c
+            for c in _cues(self.words, OTHER_PERSON_CUES, self.index)
+            if c.first not in reported and not any(a <= c.first <= b for a, b in intros)
         ]
 
     @functools.cached_property

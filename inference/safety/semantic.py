@@ -219,6 +219,9 @@ class SemanticLayer:
         for w in sorted(scores, key=lambda w: -w.score):
             if w.rule_id in fired or not self.fires(w, age):
                 continue
+            if w.rule_id == "danger_zone_vitals" and _has_reading(doc, w):
+                continue  # numbers were read and judged by the word rules; the encoder
+                # cannot tell a pulse of 72 from one of 172
             rule = RULES_BY_ID[w.rule_id]
             fired[w.rule_id] = make_firing(
                 rule,
@@ -245,3 +248,7 @@ class SemanticLayer:
 
 def _floor(rule: Rule) -> int:
     return rule.possible_floor if rule.possible_floor is not None else rule.esi_floor
+
+
+def _has_reading(doc: Document, w: WindowScore) -> bool:
+    return any(r.first <= w.last and w.first <= r.last for r in doc.readings)

@@ -72,7 +72,36 @@ _DIALECT = (
         "havnae": "havent",
         "willnae": "wont",
     }
+    | {
+        # Caribbean English as speech-to-text writes it: "she cyaan swallow", "him nuh
+        # answer", "mi madda nuh mek no sense".
+        "cyaan": "cant",
+        "kyaan": "cant",
+        "caan": "cant",
+        "nuh": "not",
+        "mek": "make",
+        "di": "the",
+        "tink": "think",
+        "notting": "nothing",
+        "nutten": "nothing",
+        "nuttin": "nothing",
+        "nutting": "nothing",
+        "inna": "in",
+        "pon": "on",
+        "wid": "with",
+        "teet": "teeth",
+        "fren": "friend",
+        "madda": "mother",
+        "mudda": "mother",
+        "fadda": "father",
+        "faada": "father",
+        "likkle": "little",
+        "pickney": "child",
+        "bwoy": "boy",
+    }
 )
+# "him nah answer", "mi nah tink": after a subject "nah" is "not" ("chest pain? nah" stays).
+_NAH_SUBJECTS = frozenset("mi me i him her he she dem them they we it you baby".split())  # noqa: SIM905
 # "I ain't felt the baby move": "ain't" before a past participle is "haven't", not "isn't".
 _AINT_HAVE = frozenset(
     "felt had been seen got eaten drunk slept moved kicked heard done taken passed peed weed "  # noqa: SIM905
@@ -122,6 +151,8 @@ def words_of(text: str) -> list[Word]:
             and text[words[-1].start : words[-1].end].lower().startswith("ain")
         ):
             words[-1] = dataclasses.replace(words[-1], norm="havent")
+        if norm == "nah" and words and words[-1].norm in _NAH_SUBJECTS:
+            norm = "not"
         words.append(Word(norm, m.start(), m.end(), clause, sentence, phrase))
     return words
 

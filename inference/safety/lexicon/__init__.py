@@ -47,6 +47,11 @@ EXCEPTIONS["syncope"] = EXCEPTIONS["syncope"] + (
     "blacked out the|some|those|my|his|her ~ (dates|names|details|form|words|text|bits|parts|"
     "numbers|address|windows)",
     "fell out with|of",
+    "passed out (the|some) (flyers|fliers|leaflets|handouts|pamphlets|programs|programmes|"
+    "papers|candy|sweets|cards|invitations|presents|gifts|snacks|tickets|forms|bibles|"
+    "hymn books|hymnals|newsletters)",
+    "passed out (flyers|fliers|leaflets|handouts|pamphlets|programs|programmes|candy|sweets|"
+    "invitations|snacks|tickets|hymn books|hymnals|newsletters)",
     "(collapsed|collapse|collapsing) ~ (into|onto|on) ~ (bed|the sofa|the couch|a chair|my bed|"
     "the bed|sofa|couch)",
 )
@@ -60,6 +65,8 @@ EXCEPTIONS["airway threat"] = (
     "(its|it is|sorry|very|so|bit|really|too) noisy",
     "noisy (in|out) (here|there)",
 )
+# A chesty cough is a cough: "a bit of a chesty cough and sore throat".
+EXCEPTIONS["chest pain"] = (*EXCEPTIONS.get("chest pain", ()), "chesty (cough|coughs|cold|bug)")
 # "my blood pressure tablets": not a pressing chest pain.
 EXCEPTIONS["cardiac quality"] = (
     "blood pressure",

@@ -8,7 +8,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "bleed*|blood ~ (wont|cant|will not|doesnt|not|isnt|hasnt|wouldnt|didnt|cannot) ~ "
         "stop*|quit|ease|slow",
         "(full of|soaked with|covered in|filled with|pool of) blood",
-        "(wont|cant|cannot|not|doesnt|couldnt|hasnt|havent|wouldnt|didnt|nothing) ~ stop* ~ "
+        "(wont|cant|cannot|not|doesnt|couldnt|hasnt|havent|wouldnt|didnt|nothing) ... stop* ... "
         "bleed*|blood",
         "still bleeding ~ (hour|hours|ages|half an hour|minutes|20|thirty|forty)",
         "bleeding ~ for ~ (hour|hours|an hour|ages|over an hour)",
@@ -17,6 +17,14 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "blood ~ (everywhere|spurting|pumping|pouring|gushing|squirting|pulsing|all over|"
         "dripping everywhere|coming out fast|wont stop|keeps coming)",
         "spurt*|pump*|pour*|gush*|squirt*|pulsing|pulsating ~ blood",
+        "(dripping|pouring|running|pissing|streaming) ~ (all over|everywhere) ~ "
+        "(wont|doesnt|isnt|not) stop*",
+        "(blood|bleeding|bleed) ~ (like a fountain|like a tap|fountain)",
+        "(blood|bleeding) ~ (not|isnt|wont|doesnt|aint) (stopping|stop)",
+        "(towel|towels|cloth|rag|rags|dressing|bandage|tshirt|t shirt|shirt|tea towel) ~ "
+        "(soak*|soaked|drenched) ~ (through|right through)",
+        "(gush*|spurt*|pump*|pour*|squirt*) ~ (every time|each time|whenever|soon as|when) ~ "
+        "(take|lift|move|let go|pull|off)",
         "blood ~ spurt*|pump*|pour*|gush*|squirt*|puls*|drip*",
         "(cut|gashed|sliced|slashed) ~ (it|and it|blood) ~ (wont|will not|cant|cannot|isnt|not) "
         "(stop|stopping)",
@@ -63,6 +71,11 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "back passage|rectum|from behind|from his bottom|from her bottom|from my bottom)",
         "rectal bleed*", "melena", "melaena", "hematemesis", "haematemesis", "hematochezia",
         "passing blood ~ (bum|bottom|back passage|behind)",
+        "blood ~ (back side|backside|bum|bottom|behind|rear end|butt)",
+        "toilet|bowl|pan ~ (full of|all|filled with|filled up with) ~ (blood|red)",
+        "(toilet|bowl|pan) ~ (was|is|went) ~ (red blood|all red|pure red|bright red|full of blood)",
+        "(thrown up|threw up|throwing up|vomited|sick) ~ (load|lot|lots|loads|bowl|cup|pint) of ~ "
+        "(red|blood|bright red)",
     ),
     # Swallowing a poison, or too much medicine.
     "overdose": (
@@ -79,9 +92,11 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "all my pills|all my tablets|all her pills|all his pills)",
         "(too many|too much|handful of|whole bottle of|whole packet of|whole box of) ~ {drug}",
         "(double|triple|extra|second) ~ dose ~ {drug}", "{drug} ~ (double|triple) ~ dose",
-        "(got into|found|was into|into the|been into|got hold of|got at) ~ (pills|tablets|"
+        "(got into|found|was into|into the|into my|into his|into her|into our|into their|into "
+        "grandmas|into nanas|been into|got hold of|got at) ~ (pills|tablets|"
         "medicine|medicines|meds|pill bottle|medicine cabinet|cupboard|handbag|purse|gummies|"
-        "edibles|stash|{drug})",
+        "edibles|stash|pill organizer|pill organiser|pill box|pillbox|dosette|dossett|"
+        "blister pack|blister packs|pill case|pill tray|{drug})",
         "ate ~ pills|tablets|gummies|edibles|{drug}", "chewed ~ pills|tablets|{drug}",
         "(tablets|pills|loads|lots|some|few|several|bunch) ~ missing",
         "(had|took|taken|swallowed) ~ (whole pack|whole packet|whole box|whole bottle|whole tub|"
@@ -91,6 +106,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "(accidentally|mistake|mistakenly|by accident) ~ (took|gave|given|had|taken) ~ "
         "(twice|double|extra|two doses|his|her|my|wrong|someone elses)",
         "mixed ~ pills|tablets|{drug} ~ alcohol|drink|booze|vodka|wine",
+        # Alcohol poisoning: a whole bottle of spirits.
+        "(whole|entire|full|litre of|liter of|fifth of|bottle of|half a bottle of) ~ (vodka|"
+        "whisky|whiskey|rum|gin|tequila|brandy|spirits|everclear|moonshine|jager|jaegermeister)",
+        "(took|taken|swallowed|had) ~ (many many|so many|lots of|loads of|whole lot of|bunch of) ~ "
+        "{drug}", "(two|three|four|#) (strips|strip|blister|blisters|packs|packets) ~ (full|whole|"
+        "of {drug}|of pills|of tablets)",
         "pills|tablets|{drug} ~ (with|and) ~ alcohol|vodka|wine|booze|whisky|whiskey|beer|gin",
         "poison*",
         "(drank|swallowed|ate|drunk|drinking|drink|drinks|took|gulped|sipped|licked|chewed|eaten|"
@@ -129,6 +150,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "nicotine ~ liquid|pouch|pouches|gum|patch|juice", "liquid nicotine", "e liquid",
         "vape ~ liquid|juice", "bleach", "needle", "safety pin", "screw", "razor", "blade",
         "toilet cleaner", "descaler", "super glue", "superglue",
+        "(partial plate|denture|dentures|false teeth|plate with|bridge with|dental plate|"
+        "retainer|brace wire)",
         # What holds a button battery, when the battery itself is not named ("something
         # shiny from the remote", "a bit off the car key").
         "(something|thing|bit|piece|part|round thing|shiny thing|one) ~ (out of|from|off|of) ~ "
@@ -139,7 +162,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "swallowed": (
         "swallow*", "ate", "eaten", "eating", "ingest*",
         "sucking|sucked|chewing|chewed ~ on|into|it|one|a|the",
-        "bit|bitten on|into|it|one|through", "in his|her|the|their ~ mouth",
+        "bit|bitten on|into|it|one|through", "bite|bites|biting on|into|in|it|one|through",
+        "in his|her|the|their ~ mouth",
         "put ~ mouth", "gulped", "drank", "drunk", "drinking", "down his|her ~ throat",
         "choked on", "cant find ~ the|one|a", "missing from", "one is missing",
     ),

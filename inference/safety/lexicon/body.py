@@ -67,7 +67,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "(gone|going|turned|turning) ~ (white|pale|blue|bluey|grey|dusky|purple|dark|black)",
     ),
     "limb ischaemia danger": (
-        "sudden*", "(going|gone|turning|turned) ~ (dark|black|blue|purple)",
+        "sudden*", "cold and (white|pale|blue)", "(white|pale) and cold",
+        "(cant|cannot|couldnt) feel ~ (toes|fingers|foot|feet|hand)",
+        "(going|gone|turning|turned) ~ (dark|black|blue|purple)",
         "worse and worse", "getting worse", "(cast|plaster|bandage|splint) ~ (tight|too tight|"
         "on)",
         "heart flutter", "atrial fibrillation", "afib", "a fib", "irregular heart*",
@@ -84,6 +86,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "side of (his|my) (ball|balls|nut|nuts|sack|sac)", "(test ickle|test ickles|testickle)",
         "(scroll term|scrotum)",
         "family jewels", "crown jewels",
+        # A blow there: "took a knee to the groin" (a groin strain is not a blow).
+        "(knee*|kick*|kicked|hit|struck|whacked|kneed|ball) ~ (to|in|into) ~ "
+        "(the|his|my|me) groin",
+        "(sitting|riding|sits|pulled|drawn|sat) (high|higher|up high|high up|right up)",
         "test tickle", "test tickles",
     ),
     "testicle danger": (
@@ -97,6 +103,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "worst pain", "worst ~ (pain|ever|of my life|in my life|ive ever|he has ever|"
         "she has ever|ever had|ever felt)", "pain ~ worst", "unbearable", "excruciating",
         "agony", "agonising", "agonizing", "screaming ~ (pain|in pain|with pain|the place)",
+        "worse pain ~ (ever|in my life|of my life)", "pain ~ (too much|too bad) ~ (crying|cry|"
+        "cannot|cant|screaming|unbearable)",
+        "sickle ~ crisis", "pain ~ (is|was|its|getting) (too much|unbearable)",
         "(crying|cry|sobbing|howling|screaming) ~ (with|in|from|because of) ~ (pain|the pain)",
         "(cant|cannot|couldnt) ~ stop ~ (crying|screaming|moaning)", "writhing",
         "doubled over", "double over", "(cant|couldnt|cannot) ~ (stand|bear|take|cope with|"
@@ -136,7 +145,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "almond*|walnut*|pistachio*|hazelnut*|shellfish|prawn*|shrimp|lobster|crab|mussels|"
         "fish|egg|eggs|sesame|kiwi|satay|pesto|a takeaway|takeaway)",
         "peanut*", "(bee|bees|wasp|wasps|hornet|hornets|jellyfish) ~ (sting*|stung)",
-        "(sting|stung|stinging|bitten|bite) ~ (bee|bees|wasp|wasps|hornet|insect|by)",
+        "(sting|stung|stinging|bitten|bite|bit) ~ (bee|bees|wasp|wasps|hornet|insect|by)",
         "stung", "new ~ (medicine|medication|pill|pills|tablet|tablets|drug|antibiotic*|"
         "prescription)", "(took|taken|started|first dose|given|had) ~ (antibiotic*|"
         "penicillin|amoxicillin|amoxil|augmentin|ibuprofen|aspirin|injection|jab|contrast|"
@@ -153,6 +162,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "hives": (
         "hives", "welts", "all blotchy", "blotchy all over",
+        "(rash|blotchy|blotches|lumps|bumps|welts|red) ~ head to toe",
         "(itchy|itching|itch) ~ (everywhere|all over|head to toe)", "wheals",
         "weals", "nettle rash", "urticaria",
         "itchy ~ (lumps|bumps|blotches|rash all over|welts)", "rash ~ (all over|everywhere|"

@@ -74,6 +74,11 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "(boiler|heater|gas fire|stove|generator|gender|cooker|fireplace|log burner|flue|grill|"
         "bbq|barbecue) ~ (funny|noise|garage|indoors|inside|tent|caravan|yellow|soot|sooty|"
         "smell|smells|broken|faulty|not right|playing up|leak*|fumes|off)",
+        # An indoor burner in a closed room: "the gas heater in the room with the window shut".
+        "(gas|paraffin|kerosene|charcoal|coal|propane|calor) ~ (heater|fire|stove|burner|"
+        "grill|bbq|brazier) ~ (window*|door*|room|tent|caravan|garage) ~ (shut|closed|sealed)",
+        "(charcoal|coal|bbq|barbecue|brazier|generator|grill) ~ (indoors|inside|in the room|"
+        "in the tent|in the house|in the flat)",
         "(co|carbon|gas) ~ (alarm|detector) ~ (beep*|going off|went off|sounding|chirp*)",
         "alarm ~ (beeping|going off|went off) ~ (boiler|gas|carbon)",
         "(alarm thing|detector thing) ~ (beep*|going off|went off)",

@@ -55,7 +55,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "rigors": (
         "rigors", "rigours", "(shaking|shivering|shakes|shivers) ~ (uncontrollab*|cant stop|"
         "couldnt stop|violent*|whole bed|teeth chattering|so bad|badly)",
-        "uncontrollab* ~ (shak*|shiver*)", "teeth ~ chattering", "shaking chills",
+        "uncontrollab* ~ (shak*|shiver*)", "teeth|teet ~ chatter*", "shaking chills",
         "(freezing|cold) and (shaking|shivering)",
         "(shaking|shivering|shivers|shakes|freezing) ~ (under|with|in) ~ (blankets|duvet|covers|"
         "quilt|coats|bed)",

@@ -16,6 +16,11 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "(knock|knocks|blow|whack|bang|bump|smack|thump|hit|kick|elbow|boot|knee|fist|punch|"
         "ball|stick|bat|headbutt|clash) ~ (to|on|in) ~ "
         "(the head|his head|her head|my head|head)",
+        # A baby's fall: "rolled off the big bed onto the hardwood floor".
+        "(rolled|fell|dropped|tumbled|slipped) (off|from|out of) ~ (bed|changing table|"
+        "changing mat|couch|sofa|settee|high chair|highchair|bouncer|worktop|counter|arms|pram|"
+        "buggy|stroller|car seat) ~ (onto|on|to|hit) ~ (floor|ground|hardwood|tiles|tile|concrete|"
+        "laminate|wood|head)",
     ),
     "head injury danger": (
         "knocked out", "knocked unconscious", "knocked himself|herself|myself ~ out",
@@ -25,6 +30,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "sparked out", "spark out", "knocked spark out", "out like a light",
         "(keeps|kept) asking ~ (same|again)",
         "repeating himself|herself|themselves", "(head|heads) ~ (bleeding|pouring|gushing)",
+        "(soft|squishy|squashy|boggy|spongy|mushy|squidgy) ~ (swelling|lump|bump|bit|spot)",
         "(vomit*|threw up|thrown up|throwing up|being sick|been sick|was sick|puked|puking|spew*|"
         "boak*|chunder*)",
         "{thinner}", "blood|bloods ~ thinner|thinners|thinning", "on aspirin",
@@ -61,6 +67,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "motorbike|motorcycle|windscreen|windshield|horse|scooter|quad|vehicle|window)",
         "# ~ (mph|miles an hour|miles per hour|kph|km an hour|kilometres an hour|ks|k|kays|"
         "clicks|kmh|kms)", "(rolled|flipped|wrapped|totalled|totaled|wrote off) ~ {crash_vehicle}",
+        "{crash_vehicle} ~ (flipped|rolled|overturned|went over|tipped over|rolled over)",
+        "(a|the) {crash_vehicle} ~ (clipped|hit|struck|knocked|ran over|run over|mowed|"
+        "went into|ploughed into|plowed into) ~ (him|her|me|them|us)",
+        "(come|came|coming) off ~ {height}",
+        "(flipped|rolled|tipped|overturned) it ~ (down|into|over|off) ~ (ravine|ditch|"
+        "embankment|bank|gully|creek|cliff|canyon|gorge|drop|hill|slope)",
         "(fell|fall|fallen|falling|jumped|slipped|came) ~ (off|from|down|out of|through) ~ "
         "{height}",
         "(fell|fall|fallen|falling|dropped) ~ # ~ (feet|foot|ft|metres|meters|m|floors|"

@@ -88,6 +88,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "(kill|hurt|stab|strangle) ~ (me|us)",
         "(not|wont|never) (gonna|going to|be) ~ (be here|be around|be alive|exist|here) ~ (after|"
         "by|much longer|anymore|tomorrow|next|for long|when)",
+        # "it doesn't matter, he won't be around next week anyway"
+        "(wont|not|never|aint) (be|gonna be|going to be) (here|around|alive) ~ anyway",
+        "better off ~ (insurance|life insurance|the payout|the pay out|my pension|without)",
+        "(insurance|life insurance|payout) ~ better off",
+        "(gun|rifle|shotgun|pistol|handgun|revolver) ~ (loaded|in my mouth|to my head|"
+        "to his head|to her head)",
         "(take|taking|took) ~ (hammer|knife|bat|axe|machete|gun|crowbar) ~ to ~ (him|her|them)",
         "(voice|voices) ~ (told|tell*|say*|said|want*) ~ (devil|evil|demon|kill|hurt|harm|"
         "deal with|get rid of|punish|die|jump|poison|stab)",

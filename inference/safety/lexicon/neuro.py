@@ -109,6 +109,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "implant|wheelchair|denture|dentures|crown|splint|cast|insoles|uniform|new)",
         "seizure ~ (diary|chart|plan|medication|medications|meds|action plan|review|clinic|"
         "nurse|log|tracker)", "(epilepsy|seizure) medication review",
+        # A diagnosis, not an event: "my sister's got a seizure disorder".
+        "seizure disorder|disorders",
         "(nearly|almost|practically|would have|wouldve|gonna|going to|will) ~ (had|have|having) ~ "
         "(a fit|kittens|a heart attack)",
         "fit note|notes", "fit for|to ~ work|travel|fly|drive", "fit and|& ~ well|healthy",
@@ -167,12 +169,16 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "feeling|felt like|feel like|might) ~ pass|passed|faint|fainted|black|collapse|keel",
         "light headed|lightheaded|lightheadedness|dizzy|woozy", "didnt quite",
         "a wobbly (moment|moments|spell|few seconds|minute|bit)",
+        "(bit of a|a little|a slight|a small) wobble",
     ),
     "unresponsive": (
         "unresponsive", "not responding", "non responsive", "nonresponsive", "unresponsiv*",
         "(isnt|wasnt|not|hasnt been) (moving|responding|breathing|waking)",
-        "(hardly|barely) (moving|responding|breathing|conscious|awake)",
+        "(hardly|barely) (moving|responding|responds|respond|breathing|conscious|awake)",
         "(wont|cant|couldnt|can not|cannot|wouldnt) ~ wake|rouse|respond|answer",
+        "(him|her|he|she|they|them) (not|nah|nuh) (answer*|respond*|wake*|move|moving)",
+        "(shake|shook|shaking|shaked) ~ (him|her|them) ~ (and|but) (nothing|notting|nutten|"
+        "nuttin|no response|no answer)",
         "not waking", "not wake", "hard|difficult|impossible ~ to ~ wake|rouse", "unrous*",
         "doesnt|didnt|isnt|wasnt|not ~ respond*|answer*|react*",
         "no response", "floppy", "limp", "lifeless*",
@@ -190,6 +196,11 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "altered mental status": (
         "confus*", "disorient*", "delirious", "delirium", "not making sense",
+        "(answering|talking|speaking|saying|chatting) (rubbish|nonsense|gibberish|fool)",
+        "(not|doesnt|dont|isnt|aint) (make|making) (no|any) sense",
+        "(he|she|hes|shes|{relative}) ~ (making|makes|made) no sense",
+        "(keeps|keep|kept|keeping) (dozing|nodding|drifting|dropping) off",
+        "(dozing|nodding|drifting) off ~ (again|mid sentence|while talking|talking)",
         "doesnt|dont|didnt|isnt ~ make sense|making",
         # Of a person, not of a situation ("it doesn't make sense why my knee hurts").
         "(he|she|hes|shes|{relative}) (isnt|wasnt|is not|was not|not) making ~ sense",

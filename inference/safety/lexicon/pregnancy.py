@@ -45,6 +45,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "(blurr*|blurry|spots|flashing|flashes|stars|sparkles|zigzags|zig zags|sparkly|floaters) "
         "~ (vision|eyes|lights|in front|before my eyes)",
         "seeing ~ (spots|stars|flashes|flashing|lights|sparkles|zigzags|zig zags|floaters)",
+        "(see|seeing|seein|saw) ~ (spot|spots|stars|flashes|sparkles|floaters) ~ (front|before|eye|"
+        "eyes)",
         "flashing lights", "(vision|eyesight|eyes) ~ (blurr*|blurry|funny|weird|fuzzy|"
         "spotty|sparkly|gone funny)",
         "(swell*|swollen|puffy|puffed up|bloated) ~ (face|hands|fingers|feet|ankles|legs|eyes)",

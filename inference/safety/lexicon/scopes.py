@@ -34,7 +34,8 @@ PSEUDO_NEGATIONS: tuple[str, ...] = (
     "not have a clue", "no clue", "not making ~ sense", "not make sense", "doesnt make sense",
     "isnt|wasnt himself|herself", "not feeding", "wont feed", "isnt feeding",
     "not why", "not the reason", "not what",
-    "not respond*", "not wak*", "not breath*", "not moving", "not move", "didnt move",
+    "not respond*", "not answer*", "not wak*", "not breath*", "not moving", "not move",
+    "didnt move",
     "not kick*", "hasnt moved", "havent felt", "not felt ~ move*|kick*",
     "no pulse", "not feel ~ {limb}|{side}|{face}", "cant feel", "not look* right",
     "not acting right", "not himself|herself|themselves", "not fad*", "doesnt fade",
@@ -174,6 +175,10 @@ HYPOTHETICAL_SENTENCE: tuple[str, ...] = (
     "(health|biology|pshe|science) (class|lesson|project)", "(did|doing|gave) a talk",
     "school project", "homework", "something that can happen", "can happen to",
     "(can|could) you ~ (die|get|have) ~ from",
+    "(can|could) (a|an|kids|children|babies|people|someone|somebody|adults|teenagers) ~ "
+    "(die|get|have|be) ~ (from|without)",
+    "is it true", "(can|could) (you|people|someone) (have|get) ~ without",
+    "(i|we) (read|saw|heard) (about|that|something|an article|a story|online|on the news)",
 )
 UNCERTAIN_BEFORE_IF: frozenset[str] = frozenset((
     "sure", "know", "knows", "wonder", "wondering", "see", "check", "checking", "tell", "ask",
@@ -191,12 +196,12 @@ _CONDITIONS = (
     "(diabetes|the sugar|sugar diabetes|cancer|heart disease|dementia|alzheimers|epilepsy|"
     "high blood pressure|cholesterol|copd|emphysema|kidney disease|heart failure|arthritis|"
     "preeclampsia|pre eclampsia|eclampsia|torsion|testicular torsion|seizures|fits|"
-    "colon cancer|bowel cancer|glaucoma|macular degeneration|cataracts)"
+    "colon cancer|bowel cancer|glaucoma|macular degeneration|cataracts|seizure disorder)"
 )
 # A relative who "has" a condition may be the patient a carer speaks for ("my dad with
 # dementia drank bleach"), or family history when the speaker asks for themself ("my father
 # has the sugar, so I want a test for me"): these count only with a SELF_CUES line.
-OTHER_CONDITION_CUES: tuple[str, ...] = (f"(has|have|with) ~ {_CONDITIONS}",)
+OTHER_CONDITION_CUES: tuple[str, ...] = (f"(has|have|with|got|gets) ~ {_CONDITIONS}",)
 SELF_CUES: tuple[str, ...] = (
     "(test|tested|check|checked|scan|checking|testing|worry|worried|worrying) for me",
     "(worry|worried|worrying) about me", "(is it|its|it is) for me", "for myself", "myself",
@@ -240,6 +245,11 @@ REPORTED_PATIENT_CUES: tuple[str, ...] = (
     "tells me|told me)",
     "(ringing|calling|phoning|rang|called|phoned|rung) (about|for|on behalf of)",
 )
+# The speaker saying who they are: "this is her mom", "I'm his daughter calling".
+SPEAKER_INTRO_CUES: tuple[str, ...] = (
+    "(this is|its|it is|im|i am|i m) (her|his|their) {relative}",
+    "(her|his|their) {relative} (here|speaking|calling|ringing|phoning)",
+)
 # A relative a child patient cannot be: with a known age under 14, a finding said of them
 # ("my husband has epilepsy and had a fit on Sunday") is not the patient's.
 ADULT_RELATIVE_CUES: tuple[str, ...] = (
@@ -261,7 +271,7 @@ OTHER_HISTORY_CUES: tuple[str, ...] = (
     "at #adult", "at age|aged #", "was diagnosed", "got diagnosed", "had one years", "all had",
     "both had",
     f"(had|got) ~ {_CONDITIONS}",
-    "with ~ (all of us|me|my brother|my sister|us|her pregnancies|each pregnancy)",
+    "with ... (all of us|me|my brother|my sister|us|her pregnancies|each pregnancy)",
     "when she was pregnant|expecting", "when she had me|us",
 )
 
@@ -286,7 +296,8 @@ PAST_CUES: tuple[str, ...] = (
     "those days|my day|my twenties|my teens)",
     # Not "hurt my back in the fall", nor "back in ... may".
     "back in the summer|winter|spring|autumn", "back in (january|february|april|june|july|"
-    "august|september|october|november|december)", "in the past", "used to",
+    "august|september|october|november|december|march)", "in the past", "used to",
+    "(back in|in) (oh|o|ought|aught) #", "back in (two thousand|nineteen|twenty) ~ #",
     "in ~ (nineteen|ninety|eighty|seventy|sixty) #", "in two thousand ~ #", "in twenty #",
     "in the (sixties|seventies|eighties|nineties|noughties)", "previous*", "prior", "history of",
     "hx of",
@@ -310,6 +321,9 @@ RESOLVED_CUES: tuple[str, ...] = (
     "(it|that|which|they|this) passed", "passed (after|on its own|off|quickly)",
     "stable now|since", "(fine|grand|good|great|well|ok|okay|alright|right as rain) ever since",
     "been grand since|now", "grand now",
+    "(was|were|got|been) discharged",
+    "now (she|he|i|they) (is|are|am|s) (well|fine|ok|okay|better|good|stable|recovered)",
+    "now (hes|shes|im|theyre) (well|fine|ok|okay|better|good|stable|recovered)",
 )
 # Nearer than any past or resolved cue, these put the finding in the present.
 RECENT_CUES: tuple[str, ...] = (

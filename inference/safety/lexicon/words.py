@@ -72,7 +72,8 @@ WORD_SETS: dict[str, tuple[str, ...]] = {
         "car", "cars", "motorway", "highway", "freeway", "motorbike", "motorcycle", "bike",
         "scooter", "moped", "van", "truck", "lorry", "bus", "vehicle", "taxi", "cab", "road",
         "traffic", "quad", "atv", "tractor", "pedestrian", "ute", "4wd", "pickup", "suv",
-        "jeep", "lorry", "bakkie", "combine", "quadbike",
+        "jeep", "lorry", "bakkie", "combine", "quadbike", "utv", "buggy", "dune buggy",
+        "four wheeler", "fourwheeler", "side by side", "golf cart", "snowmobile", "jet ski",
     ),
     "height": (
         "roof", "ladder", "scaffold", "scaffolding", "balcony", "window", "height", "heights",
