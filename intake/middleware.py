@@ -90,7 +90,7 @@ class PasswordChangeRequiredMiddleware:
             user.is_authenticated
             and request.path not in _password_change_exempt()
             and not request.path.startswith(settings.STATIC_URL)
-            and AccountState.must_change(user.pk)
+            and self._must_change(request, user.pk)
         ):
             if "application/json" in request.headers.get("Accept", ""):
                 return JsonResponse(
@@ -103,6 +103,21 @@ class PasswordChangeRequiredMiddleware:
                 )
             return redirect("password_change")
         return self.get_response(request)
+
+    @staticmethod
+    def _must_change(request: HttpRequest, user_id: int) -> bool:
+        """Asked of the database once per session: an administrator can only require a new
+        password by setting one, and setting a password ends the account's other sessions
+        (Django's session auth hash), so a session once found fine stays fine."""
+        if request.session.get(_CHECKED_KEY):
+            return False
+        if AccountState.must_change(user_id):
+            return True
+        request.session[_CHECKED_KEY] = True
+        return False
+
+
+_CHECKED_KEY = "account_state_checked"
 
 
 def _password_change_exempt() -> set[str]:

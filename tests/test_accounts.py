@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.http import HttpRequest
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from intake.models import AccountState, AuditEvent
@@ -85,3 +87,22 @@ def test_it_makes_a_reset_password_temporary(it_admin_client: Client) -> None:
 def test_it_leaves_accounts_with_their_own_password_alone() -> None:
     nurse = make_user("nurse-own", Role.NURSE)
     assert logged_in(nurse).get(reverse("queue")).status_code == 200
+
+
+def test_it_checks_the_password_state_once_per_session(it_admin_client: Client) -> None:
+    nurse = make_user("nurse-cached", Role.NURSE)
+    client = logged_in(nurse)
+    assert client.get(reverse("queue")).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("queue")).status_code == 200
+    assert not any("intake_accountstate" in q["sql"] for q in ctx.captured_queries)
+    # A reset by an administrator sets a password, which ends the nurse's session: the
+    # remembered "fine" goes with it and the next login must choose a new password.
+    reset = it_admin_client.post(
+        f"/admin/auth/user/{nurse.pk}/password/",
+        {"password1": NEW, "password2": NEW, "usable_password": "true"},
+    )
+    assert reset.status_code == 302
+    assert client.get(reverse("queue"))["Location"].startswith(reverse("login"))
+    assert client.login(request=HttpRequest(), username="nurse-cached", password=NEW)
+    assert client.get(reverse("queue"))["Location"] == reverse("password_change")
