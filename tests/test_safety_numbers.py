@@ -142,3 +142,16 @@ def test_it_reads_blood_pressure_said_with_by():
     (reading,) = find_readings(words_of("the pressure machine says seventy by forty five"))
     assert (reading.value, reading.value2) == (70, 45)
     assert "danger_zone_vitals" in fired("my bp is seventy by forty five and i feel faint")
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("she's six weeks and she's thirty eight point three", True),
+        ("he's 38.6 under the arm, he's only a month old", True),
+        ("she's thirty eight point five weeks along", False),  # not a temperature
+        ("he's three point five kilos", False),
+    ],
+)
+def test_it_reads_a_thermometer_number_said_without_a_cue(text, fires):
+    assert ("infant_fever" in fired(text, age=0.1)) is fires

@@ -255,3 +255,30 @@ def test_it_reads_dialect_and_speakers_introducing_themselves(text, rule):
 )
 def test_it_does_not_fire_on_these_benign_wordings(text, rule):
     assert rule not in rules(text, age=30)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("she had a sees your this morning, her first one", "seizure"),
+        ("i had a sin cope at work today", "syncope"),
+        ("he's un responsive on the bathroom floor", "unresponsive"),
+        ("gas heater on all night, we have all got headaches and feel sick", "toxic_inhalation"),
+    ],
+)
+def test_it_reads_speech_to_text_forms_and_lay_wording(text, rule):
+    assert rule in rules(text, age=40)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("first baby, how would I know if she's moving less", "pregnancy_emergency"),
+        ("the student's dad had a heart attack back home, she's fine herself", "chest_pain_acs"),
+        ("me da died of a heart attack so I want the cholesterol checked", "chest_pain_acs"),
+        ("is pain in the left arm always a heart attack, I don't have any", "chest_pain_acs"),
+        ("she's not floppy, she's not hot, she's feeding fine", "altered_mental_status"),
+    ],
+)
+def test_it_does_not_fire_on_questions_and_other_peoples_events(text, rule):
+    assert rule not in rules(text, age=30)

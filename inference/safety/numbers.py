@@ -274,7 +274,38 @@ def find_readings(words: list[Word]) -> list[Reading]:
                 if reading:
                     taken.update(range(reading.first, reading.last + 1))
                     readings.append(reading)
+    readings += _bare_temperatures(words, taken)
     return sorted(readings, key=lambda r: r.first)
+
+
+# "she's thirty eight point five": a parent gives the thermometer's number with no cue. Only
+# a number with a decimal in a fever-thermometer range, said of someone, and with no other
+# unit after it ("she's 38.5 weeks", "he's 39.5 kilos").
+_BARE_TEMPERATURE_LEADS = frozenset("shes hes its was is reading hit hitting running".split())  # noqa: SIM905
+_OTHER_UNITS = _TIME_UNITS | frozenset(
+    "kilos kilo kg kgs pounds lbs lb stone cm centimetres centimeters inches percent mmol "  # noqa: SIM905
+    "miles km metres meters feet ft units mg ml".split()
+)
+
+
+def _bare_temperatures(words: list[Word], taken: set[int]) -> list[Reading]:
+    out = []
+    for i, w in enumerate(words[:-1]):
+        if w.norm not in _BARE_TEMPERATURE_LEADS or i + 1 in taken:
+            continue
+        found = number_at(words, i + 1)
+        if found is None:
+            continue
+        value, after = found
+        if value == int(value) or not (37.5 <= value <= 43.0 or 99.5 <= value <= 108.0):
+            continue
+        if after < len(words) and words[after].norm in _OTHER_UNITS:
+            continue
+        if taken.intersection(range(i + 1, after)):
+            continue
+        unit, last = _unit_after(words, after)
+        out.append(Reading("temperature", value, i + 1, last, unit=unit))
+    return out
 
 
 def _cue_denied(words: list[Word], hit: Hit) -> bool:

@@ -272,6 +272,9 @@ class Scopes:
             c.last + 1 == hit.first for c in self.hypothetical_next
         ):
             return True
+        # A question inside a pattern's gap: "baby, how would I know if she's moving less".
+        if any(hit.first < c.first <= hit.last for c in self.strong_hypotheticals):
+            return True
         return any(
             c.first < hit.first and self.words[c.first].clause == clause for c in self.hypotheticals
         )

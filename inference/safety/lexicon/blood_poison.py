@@ -49,6 +49,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "(cut|chopped|sliced) ~ off ~ finger|fingers|toe|thumb|hand",
         "(cut|hit|severed|nicked|sliced|caught) ~ (an artery|the artery|artery)",
         "hemorrhag*", "haemorrhag*", "bleeding out", "massive bleed*", "blood loss",
+        "(hem or rage|hemo rage|hemmer rage|hemmer age|hem rage|hemorr age)",
         "(cough*|coughed) ~ (up blood|blood|up clots)",
     ),
     "gi bleeding": (

@@ -77,6 +77,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         # An indoor burner in a closed room: "the gas heater in the room with the window shut".
         "(gas|paraffin|kerosene|charcoal|coal|propane|calor) ~ (heater|fire|stove|burner|"
         "grill|bbq|brazier) ~ (window*|door*|room|tent|caravan|garage) ~ (shut|closed|sealed)",
+        "(heater|gas fire|stove|generator|burner|paraffin heater|boiler) ~ (going|on|running|"
+        "left on|burning) ~ (all night|overnight|all day|for hours|night and day)",
         "(charcoal|coal|bbq|barbecue|brazier|generator|grill) ~ (indoors|inside|in the room|"
         "in the tent|in the house|in the flat)",
         "(co|carbon|gas) ~ (alarm|detector) ~ (beep*|going off|went off|sounding|chirp*)",

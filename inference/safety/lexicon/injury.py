@@ -31,6 +31,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "(keeps|kept) asking ~ (same|again)",
         "repeating himself|herself|themselves", "(head|heads) ~ (bleeding|pouring|gushing)",
         "(soft|squishy|squashy|boggy|spongy|mushy|squidgy) ~ (swelling|lump|bump|bit|spot)",
+        "(big|huge|massive|large|egg|goose egg|golf ball) ~ (lump|bump|swelling)",
         "(vomit*|threw up|thrown up|throwing up|being sick|been sick|was sick|puked|puking|spew*|"
         "boak*|chunder*)",
         "{thinner}", "blood|bloods ~ thinner|thinners|thinning", "on aspirin",
@@ -71,6 +72,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "(a|the) {crash_vehicle} ~ (clipped|hit|struck|knocked|ran over|run over|mowed|"
         "went into|ploughed into|plowed into) ~ (him|her|me|them|us)",
         "(come|came|coming) off ~ {height}",
+        "(went|gone|fell|came|thrown|jumped|tipped|toppled) over ~ (railing|railings|"
+        "balcony|banister|bannister|barrier|balustrade|landing|edge|parapet)",
         "(flipped|rolled|tipped|overturned) it ~ (down|into|over|off) ~ (ravine|ditch|"
         "embankment|bank|gully|creek|cliff|canyon|gorge|drop|hill|slope)",
         "(fell|fall|fallen|falling|jumped|slipped|came) ~ (off|from|down|out of|through) ~ "

@@ -80,6 +80,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "seizure": (
         "seizure*", "seizing", "seized", "seizer*", "seize her", "seas your", "seize yours",
         "seize your", "seesaw", "fitting",
+        # Speech-to-text for "a seizure": "she had a sees your this morning".
+        "(a|had a|having a|another|first) (sees your|sees yours|see sure|sea sure|seas your|"
+        "siege her|seize sure)",
         "a|another|first|his|her|bad|big|the|having|had|have|has|little|massive|full ... fit|fits",
         "fit|fits ~ shaking|jerking|lasted|minutes|seconds|today|earlier|this",
         "convuls*",
@@ -128,6 +131,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "syncope": (
         "passed out", "passing out", "fainted", "fainting", "feinted",
+        "(a|had a|having a|another) (sin cope|sing cope|sink ope|syn cope|sin copy|sincope)",
         "(took|had|taken|having|takes) ~ (a funny turn|a bad turn|a turn|a dizzy turn|a queer turn|"
         "a funny do|a bad do|a wobbly|funny turns)",
         "found ~ (on the|lying on the) ~ (floor|ground|"
@@ -173,6 +177,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "unresponsive": (
         "unresponsive", "not responding", "non responsive", "nonresponsive", "unresponsiv*",
+        "un responsive", "un responding", "not responsive",
         "(isnt|wasnt|not|hasnt been) (moving|responding|breathing|waking)",
         "(hardly|barely) (moving|responding|responds|respond|breathing|conscious|awake)",
         "(wont|cant|couldnt|can not|cannot|wouldnt) ~ wake|rouse|respond|answer",
@@ -230,7 +235,11 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "(cant|cannot) think ~ (straight|properly|clearly)",
         "isnt|wasnt|not himself|herself|themselves", "(dead|proper|really|so|very) sleepy",
         "(sleeping|slept) ~ (through feeds|through her feeds|through his feeds)",
-        "(not|wont|isnt|hasnt been|wasnt) ~ (feeding|waking for feeds|interested in feeds)",
+        # Not "she's not floppy, she's not hot, she's feeding": the "not" must be the feed's.
+        "(not|wont|isnt|hasnt been|wasnt|hasnt|not been|not really|isnt really|wont really) "
+        "(feeding|feed|waking for feeds|interested in feeds|taking feeds|taking her feeds|"
+        "taking his feeds|taking any feeds|taking the bottle|taking her bottle|"
+        "taking his bottle|latching)",
         "too sleepy to ~ feed|eat|drink", "(keeps|kept) asking ~ (same|again)",
     ),
 }

@@ -170,6 +170,8 @@ HYPOTHETICAL_SENTENCE: tuple[str, ...] = (
     "(hereditary|genetic|in families|in the family|inherited|passed down)",
     "(am i|are we|are my kids|is my son|is my daughter) ~ (at risk|more likely|likely to get)",
     "just curious", "out of curiosity", "asking for a friend", "just asking",
+    "(only|purely|im|i was|was just|just) curious",
+    "(is|are|does|do) ~ (always|usually|necessarily) (a|an|mean|be)",
     "(form|questionnaire) ~ (says|asks|said|asked|ask) ~ (do you|have you|are you|any)",
     "(put|ticked|ticking|said|answered) no to", "first aid ~ (course|training|class)",
     "(health|biology|pshe|science) (class|lesson|project)", "(did|doing|gave) a talk",
@@ -204,6 +206,8 @@ _CONDITIONS = (
 OTHER_CONDITION_CUES: tuple[str, ...] = (f"(has|have|with|got|gets) ~ {_CONDITIONS}",)
 SELF_CUES: tuple[str, ...] = (
     "(test|tested|check|checked|scan|checking|testing|worry|worried|worrying) for me",
+    "(want|need|like|wanted|wants|here for|come for|came for|after) ~ (a|my|the) ~ (health check|"
+    "check up|checkup|mot|physical|cholesterol|bloods|blood test|screening|heart check)",
     "(worry|worried|worrying) about me", "(is it|its|it is) for me", "for myself", "myself",
     "my own", "me too", "check|test|checking|testing|screen|scan me",
     "should i be ~ (worried|concerned)", "(something|it) i (could|might|can) get",
@@ -235,6 +239,10 @@ OTHER_PERSON_CUES: tuple[str, ...] = (
     "a neighbour|neighbor|colleague|coworker|classmate|teammate", "someone at|in",
     "people at|in", "lots of people", "a lady|man|woman|guy|kid|boy|girl at|in|on",
     "(if|when|what if|say) (someone|somebody|anyone|a person|people|you|a friend|they|theyre)",
+    # Someone else's relative: "the student's dad had a heart attack back home".
+    "(student|students|patient|patients|resident|residents|pupil|pupils|client|clients|"
+    "inmate|inmates|prisoner|prisoners|detainee|detainees|player|players|worker|workers|"
+    "colleague|colleagues|friend|friends|mate|mates|lad|lads|girl|girls|boy|boys) {relative}",
 )
 # A receptionist's or carer's summary names the patient in the third person: in "caller says
 # her mother cant lift her arm" the caller's mother is the patient, not someone else.
@@ -283,11 +291,16 @@ PAST_CUES: tuple[str, ...] = (
     "teenager|baby|boy|girl|toddler|youngster|student", "when i|he|she|they|we was|were a|little|"
     "young|younger|small|kid|kids|child|children|teenager|teenagers|baby|babies|pregnant|"
     "at|in|#", "when i|he|she|they|we was|were like|about|around|only|just #", "aged #",
-    "age #", "at # years|months",
+    "age #", "at # years|months|weeks|days",
+    "(was|were|been) (in hospital|admitted|in the hospital|in icu|in intensive care) ~ "
+    "(in|back in|last|over) (january|february|march|april|may|june|july|august|september|"
+    "october|november|december|the summer|the spring|the winter|the autumn)",
     "in my|his|her|their teens|twenties|thirties|forties|fifties|sixties|20s|30s|40s|50s",
     "last season|term|semester", "at uni|university|college", "when ~ diagnosed",
     "diagnosed at #", "at diagnosis", "(for|in) (his|her|my|the|your) (notes|records|file)",
-    "just letting you know", "for your records", "after (my|her|the) (baby|birth|delivery|"
+    "just letting you know", "for your records",
+    "(form|forms|paperwork|records|notes) ~ (needs|need|wants|asks|asked) ~ (it|that|this) ~ "
+    "(wrote|written|put|noted) down", "after (my|her|the) (baby|birth|delivery|"
     "labour|pregnancy|section|c section)",
     "after ~ (my|her|the) ~ (first|second|third|last|previous|"
     "other|youngest|eldest) ~ (baby|pregnancy|birth|child|operation|op|labour|delivery|son|"
@@ -321,7 +334,9 @@ RESOLVED_CUES: tuple[str, ...] = (
     "(it|that|which|they|this) passed", "passed (after|on its own|off|quickly)",
     "stable now|since", "(fine|grand|good|great|well|ok|okay|alright|right as rain) ever since",
     "been grand since|now", "grand now",
-    "(was|were|got|been) discharged",
+    "(was|were|got|been) discharged", "(they|surgeon|surgeons|doctors) fixed it",
+    "(been|have been|has been|was|were) (lovely|good|fine|great|grand|brilliant|stable|normal) "
+    "since",
     "now (she|he|i|they) (is|are|am|s) (well|fine|ok|okay|better|good|stable|recovered)",
     "now (hes|shes|im|theyre) (well|fine|ok|okay|better|good|stable|recovered)",
 )

@@ -33,6 +33,7 @@ WORD_SETS: dict[str, tuple[str, ...]] = {
         "aunty", "cousin", "cousins", "parents", "parent", "son", "daughter", "husband", "wife",
         "partner", "boyfriend", "girlfriend", "stepdad", "stepmum", "stepmom", "brothers",
         "sisters", "siblings", "sibling", "niece", "nephew", "grandson", "granddaughter",
+        "da", "mammy", "granda", "grandda", "gramps",
     ),
     "infant": (
         "baby", "babys", "babies", "infant", "newborn", "newborns", "bub", "bubba", "babe",
