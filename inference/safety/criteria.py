@@ -28,6 +28,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The reference most rules cite.
+ESI = "Emergency Severity Index handbook (AHRQ v4; ENA 5th ed. 2023)"
+
 
 @dataclass(frozen=True)
 class Criterion:
