@@ -20,6 +20,7 @@ from typing import Any
 
 _installed = False
 _log: Path | None = None  # where refused attempts are appended (module state: tests swap it)
+_original_getaddrinfo = socket.getaddrinfo  # before anyone (a test) patches it
 
 
 class EgressBlocked(ConnectionRefusedError):
@@ -39,9 +40,6 @@ def _is_local(host: str) -> bool:
     return bool(infos) and all(
         ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]).is_loopback for info in infos
     )
-
-
-_original_getaddrinfo = socket.getaddrinfo
 
 
 def _check(sock: socket.socket, address: Any) -> None:
@@ -67,45 +65,40 @@ def install(log: Path | None = None) -> None:
     if _installed:
         return
     _installed = True
-    connect: Callable[..., Any] = socket.socket.connect
-    connect_ex: Callable[..., Any] = socket.socket.connect_ex
-    send: Callable[..., Any] = socket.socket.send
-    sendall: Callable[..., Any] = socket.socket.sendall
-    sendto: Callable[..., Any] = socket.socket.sendto
+    sock = socket.socket
+    sock.connect = _guard_connect(sock.connect)  # type: ignore[method-assign]
+    sock.connect_ex = _guard_connect(sock.connect_ex)  # type: ignore[method-assign]
+    sock.send = _guard_connected_send(sock.send)  # type: ignore[method-assign]
+    sock.sendall = _guard_connected_send(sock.sendall)  # type: ignore[method-assign]
+    sock.sendto = _guard_sendto(sock.sendto)  # type: ignore[method-assign]
 
-    # Connecting a datagram socket sends nothing (it only picks a route: the TLS helper asks
-    # the kernel for this machine's LAN address that way); its packets are checked instead.
-    def guarded_connect(self: socket.socket, address: Any) -> Any:
+
+# Connecting a datagram socket sends nothing (it only picks a route: the TLS helper asks the
+# kernel for this machine's LAN address that way); its packets are checked instead.
+def _guard_connect(connect: Callable[..., Any]) -> Callable[..., Any]:
+    def guarded(self: socket.socket, address: Any) -> Any:
         if self.type != socket.SOCK_DGRAM:
             _check(self, address)
         return connect(self, address)
 
-    def guarded_connect_ex(self: socket.socket, address: Any) -> Any:
-        if self.type != socket.SOCK_DGRAM:
-            _check(self, address)
-        return connect_ex(self, address)
+    return guarded
 
-    def _datagram_peer(self: socket.socket) -> None:
+
+def _guard_connected_send(send: Callable[..., Any]) -> Callable[..., Any]:
+    def guarded(self: socket.socket, data: Any, *args: Any) -> Any:
         if self.type == socket.SOCK_DGRAM and self.family in (socket.AF_INET, socket.AF_INET6):
             _check(self, self.getpeername())
-
-    def guarded_send(self: socket.socket, data: Any, *args: Any) -> Any:
-        _datagram_peer(self)
         return send(self, data, *args)
 
-    def guarded_sendall(self: socket.socket, data: Any, *args: Any) -> Any:
-        _datagram_peer(self)
-        return sendall(self, data, *args)
+    return guarded
 
-    def guarded_sendto(self: socket.socket, data: Any, *args: Any) -> Any:
+
+def _guard_sendto(sendto: Callable[..., Any]) -> Callable[..., Any]:
+    def guarded(self: socket.socket, data: Any, *args: Any) -> Any:
         _check(self, args[-1])  # sendto(data, address) or sendto(data, flags, address)
         return sendto(self, data, *args)
 
-    socket.socket.connect = guarded_connect  # type: ignore[method-assign,assignment]
-    socket.socket.connect_ex = guarded_connect_ex  # type: ignore[method-assign,assignment]
-    socket.socket.send = guarded_send  # type: ignore[method-assign,assignment]
-    socket.socket.sendall = guarded_sendall  # type: ignore[method-assign,assignment]
-    socket.socket.sendto = guarded_sendto  # type: ignore[method-assign,assignment]
+    return guarded
 
 
 def install_from_environment() -> None:
