@@ -41,12 +41,15 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _visit_ids(visit: Visit | int | None) -> tuple[int | None, int | None]:
+def _visit_ids(visit: Visit | int | None, patient_id: int | None) -> tuple[int | None, int | None]:
+    """(visit id, patient id): a visit given by id costs a query only when the caller did
+    not say whose visit it is."""
     if visit is None:
-        return None, None
+        return None, patient_id
     if isinstance(visit, Visit):
-        return visit.pk, visit.patient_id
-    patient_id = Visit.objects.filter(pk=visit).values_list("patient_id", flat=True).first()
+        return visit.pk, visit.patient_id if patient_id is None else patient_id
+    if patient_id is None:
+        patient_id = Visit.objects.filter(pk=visit).values_list("patient_id", flat=True).first()
     return visit, patient_id
 
 
@@ -66,7 +69,7 @@ def record(
     if actor is None and request is not None:
         actor = request.user
     known = actor is not None and actor.is_authenticated
-    visit_id, visit_patient = _visit_ids(visit)
+    visit_id, patient_id = _visit_ids(visit, patient_id)
     return append(
         AuditEvent(
             action=action,
@@ -74,7 +77,7 @@ def record(
             actor_id=actor.pk if known else None,  # type: ignore[union-attr]
             role=",".join(sorted(user_roles(actor))) if known else "",
             visit_id=visit_id,
-            patient_id=patient_id if patient_id is not None else visit_patient,
+            patient_id=patient_id,
             object_type=type(obj).__name__ if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
             detail=detail or {},
