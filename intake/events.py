@@ -6,11 +6,9 @@ them to re-fetch what their user may see; `version` lets them drop out-of-order 
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import secrets
-import threading
 from functools import lru_cache, partial
 from typing import Any, TypedDict
 
@@ -122,26 +120,10 @@ def _send_to_sockets(group: str, kind: str) -> None:
     if layer is None:
         return
     try:
-        send = async_to_sync(layer.group_send)
-        if _loop_running_here():
-            # A sync caller inside an event loop's thread (a script or test driving the ORM
-            # from async code): async_to_sync cannot run here, so it runs in a thread.
-            worker = threading.Thread(target=send, args=(group, {"type": kind}))
-            worker.start()
-            worker.join(timeout=5)
-        else:
-            send(group, {"type": kind})
+        async_to_sync(layer.group_send)(group, {"type": kind})
     except Exception:
         # The socket then lives until its next reconnect, which checks the session again.
         log.warning("could not tell open sockets that access changed", exc_info=True)
-
-
-def _loop_running_here() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 def access_changed_on_commit(user_id: int) -> None:
