@@ -155,3 +155,13 @@ def test_it_reads_blood_pressure_said_with_by():
 )
 def test_it_reads_a_thermometer_number_said_without_a_cue(text, fires):
     assert ("infant_fever" in fired(text, age=0.1)) is fires
+
+
+def test_it_does_not_let_a_device_cut_off_the_number_of_the_cue_before_it():
+    (reading,) = find_readings(words_of("his pulse on the machine is thirty six, we checked twice"))
+    assert (reading.kind, reading.value) == ("heart_rate", 36)
+    # A pulse said twice after "the machine says" is not a blood pressure of 38/39.
+    (reading,) = find_readings(
+        words_of("heart rate on the home machine it say thirty eight thirty")
+    )
+    assert reading.kind == "heart_rate"

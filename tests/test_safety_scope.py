@@ -282,3 +282,44 @@ def test_it_reads_speech_to_text_forms_and_lay_wording(text, rule):
 )
 def test_it_does_not_fire_on_questions_and_other_peoples_events(text, rule):
     assert rule not in rules(text, age=30)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("he's had a crushing feeling behind his breast bone and he's sweaty", "chest_pain_acs"),
+        ("me belly hurts, it's like nothing I've ever had", "severe_pain"),
+        ("my lad swallowed a drawing pin doing his homework", "dangerous_ingestion"),
+        ("my daughter bit into a dishwasher pod", "dangerous_ingestion"),
+        ("the forklift tipped and pinned his legs", "major_trauma"),
+        ("he's been doubling his digoxin by mistake all week", "overdose_poisoning"),
+    ],
+)
+def test_it_reads_more_lay_wording(text, rule):
+    assert rule in rules(text, age=40)
+
+
+def test_it_flags_waters_breaking_for_a_midwife_to_check():
+    t = Transcript(
+        segments=(Segment(0, 0.0, 3.0, "my water just broke in the shop"),),
+        model_id="t",
+        language="en",
+    )
+    (firing,) = check_transcript(t, age_years=30).firings
+    assert (firing.rule_id, firing.level) == ("pregnancy_emergency", "possible")
+    assert "pregnancy_emergency" not in rules("drank some water and the headache has mostly gone")
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("stubbed my toe and it's gone purple", "airway_threat"),
+        ("my pressure was one twenty eight over eighty, heart rate seventy two", "chest_pain_acs"),
+        ("headache from too much screen time, paracetamol helps", "overdose_poisoning"),
+        ("I need my daughter's shot record for school by friday", "major_trauma"),
+        ("I'm a heart attack waiting to happen according to the wife", "chest_pain_acs"),
+        ("would two puffs of his inhaler by mistake count as an overdose", "overdose_poisoning"),
+    ],
+)
+def test_it_does_not_fire_on_these_everyday_uses(text, rule):
+    assert rule not in rules(text, age=40)

@@ -68,7 +68,7 @@ VITAL_CUES: dict[str, tuple[str, ...]] = {
     ),
     "blood_pressure": (
         "blood pressure", "bp", "pressure", "(machine|monitor|cuff|reading) ~ (said|says|read|"
-        "reads|showed|shows|was|is)",
+        "reads|showed|shows|was|is|say|show|read)",
     ),
     "glucose": (
         "sugar", "sugars", "blood sugar", "glucose", "bm", "bg", "blood glucose",
@@ -76,6 +76,11 @@ VITAL_CUES: dict[str, tuple[str, ...]] = {
         "said|reads|read|reading|showed|shows", "sugar is|was",
     ),
 }
+# Cues that name a device, not a vital sign: they never cut off the number of a cue before
+# them ("his pulse on the machine is thirty six", "heart rate on the home machine it say 38").
+DEVICE_CUES: frozenset[str] = frozenset(
+    cue for cues in VITAL_CUES.values() for cue in cues if cue.startswith(("(machine|", "meter|"))
+)
 VITAL_UNITS: dict[str, tuple[str, ...]] = {
     "heart_rate": ("bpm", "beats per minute", "beats a minute", "beats a min", "beats"),
     "resp_rate": ("breaths per minute", "breaths a minute", "breaths a min"),

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inference.safety.limits import FEVER_C, FEVER_F, VITAL_CUES, VITAL_RANGES, VITAL_UNITS
+from inference.safety.limits import (
+    DEVICE_CUES,
+    FEVER_C,
+    FEVER_F,
+    VITAL_CUES,
+    VITAL_RANGES,
+    VITAL_UNITS,
+)
 from inference.safety.match import Hit, find_pattern
 from inference.safety.text import Word
 
@@ -192,10 +199,18 @@ def _unit_after(words: list[Word], j: int) -> tuple[str | None, int]:
 
 
 def _reading(
-    words: list[Word], kind: str, first: int, start: int, negated: bool, stop: int | None = None
+    words: list[Word],
+    kind: str,
+    first: int,
+    start: int,
+    negated: bool,
+    stop: int | None = None,
+    device: bool = False,
 ) -> Reading | None:
     """The reading a cue at words[first:start] introduces; `stop`: where the next cue begins
-    ("the monitor says his heart rate's 160": the number belongs to "heart rate")."""
+    ("the monitor says his heart rate's 160": the number belongs to "heart rate"). A device
+    cue ("the machine says") reads a blood pressure only as "X over Y": "thirty eight thirty
+    nine" after it is a pulse said twice."""
     clause = words[first].clause
     reach = CUE_TO_NUMBER_WORDS_BP if kind == "blood_pressure" else CUE_TO_NUMBER_WORDS
     end = min(len(words), start + reach + 1, stop if stop is not None else len(words))
@@ -214,6 +229,8 @@ def _reading(
             return None
         if kind == "blood_pressure":
             between = after < len(words) and words[after].norm in ("over", "/", "by")
+            if device and not between:
+                return None
             k = after + 1 if between else after
             if k > after and k < len(words) and words[k].norm in _UNKNOWN_DIASTOLIC:
                 return Reading(kind, value, first, k, negated)  # "eighty over something"
@@ -232,19 +249,20 @@ def find_readings(words: list[Word]) -> list[Reading]:
     readings: list[Reading] = []
     taken: set[int] = set()  # word indices already part of a cue or a reading
     cue_hits = [
-        (hit, kind)
+        (hit, kind, cue in DEVICE_CUES)
         for kind, cues in VITAL_CUES.items()
         for cue in cues
         for hit in find_pattern(words, cue)
     ]
     # Longest cue first, so "pulse ox 88" is oxygen, not a pulse of 88.
     cue_hits.sort(key=lambda hk: (hk[0].first - hk[0].last, hk[0].first))
-    starts = sorted({h.first for h, _ in cue_hits})
-    for hit, kind in cue_hits:
+    starts = sorted({h.first for h, _, device in cue_hits if not device})
+    for hit, kind, device in cue_hits:
         if taken.intersection(range(hit.first, hit.last + 1)):
             continue
         stop = next((s for s in starts if s > hit.last), None)
-        reading = _reading(words, kind, hit.first, hit.last + 1, _cue_denied(words, hit), stop)
+        denied = _cue_denied(words, hit)
+        reading = _reading(words, kind, hit.first, hit.last + 1, denied, stop, device)
         if reading and not taken.intersection(range(reading.first, reading.last + 1)):
             taken.update(range(reading.first, reading.last + 1))
             readings.append(reading)

@@ -65,8 +65,31 @@ EXCEPTIONS["airway threat"] = (
     "(its|it is|sorry|very|so|bit|really|too) noisy",
     "noisy (in|out) (here|there)",
 )
-# A chesty cough is a cough: "a bit of a chesty cough and sore throat".
-EXCEPTIONS["chest pain"] = (*EXCEPTIONS.get("chest pain", ()), "chesty (cough|coughs|cold|bug)")
+# A chesty cough is a cough; a blood pressure or heart rate reading is not a pressing chest.
+EXCEPTIONS["chest pain"] = (
+    *EXCEPTIONS.get("chest pain", ()),
+    "chesty (cough|coughs|cold|bug)",
+    "heart rate|rates|beat|beats",
+    "pressure ~ # (over|by) #",
+)
+# Blue or purple is cyanosis on the lips or face, not a stubbed toe or a bruise.
+EXCEPTIONS["airway threat"] = (
+    *EXCEPTIONS["airway threat"],
+    "(toe|toes|finger|fingers|nail|nails|foot|feet|ankle|knee|leg|arm|hand|bruise|thumb|shin|"
+    "wrist|elbow|hair|eye|eyes) ~ (gone|going|turned|turning|went|go|goes) (purple|blue|black)",
+)
+# "too much screen time, paracetamol helps": too much of something else.
+EXCEPTIONS["overdose"] = (
+    *EXCEPTIONS.get("overdose", ()),
+    "too (much|many) (screen|screen time|time|work|stress|coffee|caffeine|sugar|sun|telly|tv|"
+    "phone|gaming|sitting|noise|hours|late nights|shifts)",
+)
+# A shot record or a flu shot is a vaccine.
+EXCEPTIONS["major trauma"] = (
+    *EXCEPTIONS.get("major trauma", ()),
+    "shot (record|records|card|cards|clinic|schedule|history|form|forms|reminder)",
+    "(flu|covid|booster|tetanus|allergy|b12|vitamin|cortisone|steroid|hep|hepatitis) shot",
+)
 # "my blood pressure tablets": not a pressing chest pain.
 EXCEPTIONS["cardiac quality"] = (
     "blood pressure",

@@ -20,6 +20,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "(dripping|pouring|running|pissing|streaming) ~ (all over|everywhere) ~ "
         "(wont|doesnt|isnt|not) stop*",
         "(blood|bleeding|bleed) ~ (like a fountain|like a tap|fountain)",
+        "(vein|varicose vein|varicose) ~ (burst|popped|pouring|spurting|gushing)",
+        "(can see|you can see|could see|you could see) ~ (fat|bone|meat|muscle|tendon|"
+        "the inside)", "gaping",
         "(blood|bleeding) ~ (not|isnt|wont|doesnt|aint) (stopping|stop)",
         "(towel|towels|cloth|rag|rags|dressing|bandage|tshirt|t shirt|shirt|tea towel) ~ "
         "(soak*|soaked|drenched) ~ (through|right through)",
@@ -75,6 +78,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "blood ~ (back side|backside|bum|bottom|behind|rear end|butt)",
         "toilet|bowl|pan ~ (full of|all|filled with|filled up with) ~ (blood|red)",
         "(toilet|bowl|pan) ~ (was|is|went) ~ (red blood|all red|pure red|bright red|full of blood)",
+        "(toilet|bowl|pan) ~ (was|is|went|turned) (red|all red|bright red|pure red)",
         "(thrown up|threw up|throwing up|vomited|sick) ~ (load|lot|lots|loads|bowl|cup|pint) of ~ "
         "(red|blood|bright red)",
     ),
@@ -107,6 +111,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "(accidentally|mistake|mistakenly|by accident) ~ (took|gave|given|had|taken) ~ "
         "(twice|double|extra|two doses|his|her|my|wrong|someone elses)",
         "mixed ~ pills|tablets|{drug} ~ alcohol|drink|booze|vodka|wine",
+        "(party|club|festival|rave|night out|pub|gig) ~ (took|taken|had|dropped|swallowed|necked) "
+        "~ (something|some pill|a pill|pills|tablets|drugs|ket|mdma|molly|ecstasy|pingers|gear)",
+        "(doubling|doubled|double dosing|double dosed|taking double|taking twice) ~ (it|them|dose|"
+        "doses|{drug})", "{drug} ~ (doubling|doubled|double dosing|twice as much)",
         # Alcohol poisoning: a whole bottle of spirits.
         "(whole|entire|full|litre of|liter of|fifth of|bottle of|half a bottle of) ~ (vodka|"
         "whisky|whiskey|rum|gin|tequila|brandy|spirits|everclear|moonshine|jager|jaegermeister)",
@@ -151,6 +159,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "nicotine ~ liquid|pouch|pouches|gum|patch|juice", "liquid nicotine", "e liquid",
         "vape ~ liquid|juice", "bleach", "needle", "safety pin", "screw", "razor", "blade",
         "toilet cleaner", "descaler", "super glue", "superglue",
+        "drawing pin|pins", "thumb tack|tacks", "thumbtack*", "push pin|pins", "pushpin*",
+        "fish hook|hooks", "fishhook*",
+        "fish bone", "fishbone", "chicken bone", "toothpick", "cocktail stick", "earring",
+        "(piece|bit|shard) of glass",
         "(partial plate|denture|dentures|false teeth|plate with|bridge with|dental plate|"
         "retainer|brace wire)",
         # What holds a button battery, when the battery itself is not named ("something

@@ -103,9 +103,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "worst pain", "worst ~ (pain|ever|of my life|in my life|ive ever|he has ever|"
         "she has ever|ever had|ever felt)", "pain ~ worst", "unbearable", "excruciating",
         "agony", "agonising", "agonizing", "screaming ~ (pain|in pain|with pain|the place)",
+        "like nothing (ive|i have|hes|shes|he has|she has|theyve|id|hed|shed) ever (had|felt)",
         "worse pain ~ (ever|in my life|of my life)", "pain ~ (too much|too bad) ~ (crying|cry|"
         "cannot|cant|screaming|unbearable)",
-        "sickle ~ crisis", "pain ~ (is|was|its|getting) (too much|unbearable)",
+        "sickle (crisis|cell crisis)", "pain ~ (is|was|its|getting) (too much|unbearable)",
         "(crying|cry|sobbing|howling|screaming) ~ (with|in|from|because of) ~ (pain|the pain)",
         "(cant|cannot|couldnt) ~ stop ~ (crying|screaming|moaning)", "writhing",
         "doubled over", "double over", "(cant|couldnt|cannot) ~ (stand|bear|take|cope with|"

@@ -13,12 +13,16 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "band|belt|strap|vice|rope ~ around|round|across ~ {chest}|me", "{chest} ~ in a vice|vise",
         "heartache", "(holding|clutching|gripping|grabbing|rubbing|pressing on|hand on) ~ {chest}",
         "chest pane*", "chest pains", "chestpain*", "tight chested",
+        "(pain|pressure|crushing|squeezing|heavy|heaviness|tight|tightness|feeling|ache) ~ "
+        "behind ~ (breast bone|breastbone|sternum|breast)",
+        "(dolor|apreton|apretón|presion|presión|pain|pressure) ~ (pecho|el pecho|mi pecho)",
         "(tight|tightness|pressure|heavy|heaviness|squeezing|crushing) ~ (across|in|round) ~ "
         "(the middle|her middle|my middle|his middle)",
         "(pressure|pressing|crushing|squeezing|heaviness|tightness|heavy|tight|squeeze) ~ "
         "(in the middle|middle of|centre of|center of|here in the)",
     ),
     "tearing pain": (
+        "something (tear|tore|ripped|ripping|tearing|rip) ~ (inside|in) ~ ({chest}|back|belly)",
         "(tearing|ripping|ripped|rip|rips|tore|shredding|torn apart|being torn|ripped apart) ~ "
         "({chest}|back|shoulder blades|between my shoulders|through|abdomen|stomach|tummy|"
         "belly|spine)",
@@ -99,12 +103,14 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     # How cardiac pain feels: with "chest" it is a definite ACS pattern.
     "cardiac quality": (
         "crushing", "crushed", "crush", "squeezing", "squeezed", "squeeze", "squeezes",
+        "apreton", "apretón", "presion", "presión", "dolor",
         "pressure", "heavy", "heaviness", "weight", "elephant", "elephants", "vice", "vise",
         "band", "clamp", "clamped", "gripping", "tightness", "tight", "tightening",
         "constricting", "pressing",
     ),
     # Idioms: "the parking price nearly gave me a heart attack" (used in EXCEPTIONS).
     "figurative heart attack": (
+        "heart attack waiting to happen",
         "(nearly|almost|practically) ~ (had|have|having) ~ a heart attack",
         "(nearly|almost|practically|gonna|going to|will|would|could) ~ (gave|give|giving|have) "
         "~ (me|him|her|us|them|you) ~ heart attack",
@@ -217,7 +223,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     # Smoke, fumes and gases.
     "toxic inhalation": (
-        "smoke inhalation", "{breathe}|inhaled|inhaling|inhale|swallowed|took|sucked ~ in ~ "
+        "smoke inhalation", "in the smoke", "(coughing|coughed|spitting) ~ (black|soot|sooty)",
+        "{breathe}|inhaled|inhaling|inhale|swallowed|took|sucked ~ in ~ "
         "smoke|fumes|gas|gases|chemical*|chlorine|ammonia|bleach|spray",
         "breathed|inhaled|inhaling|breathing ~ smoke|fumes|gas|chemical*|chlorine|ammonia|"
         "bleach", "carbon monoxide", "co alarm|detector", "carbon monoxide alarm|detector",

@@ -36,7 +36,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "boak*|chunder*)",
         "{thinner}", "blood|bloods ~ thinner|thinners|thinning", "on aspirin",
         "(for my|for a|for the|for his|for her) ~ (clot|clots)", "thins my|his|her blood",
-        "river rocks|rivaroxa*", "(pixie|picks a|a picks a|a pick) ~ ban",
+        "river rocks|rivaroxa*", "(river oxa|river oxa ban|river oxy ban|river ox a ban)",
+        "(pixie|picks a|a picks a|a pick) ~ ban",
         "confus*", "drowsy", "sleepy", "seizure*", "fit", "fitting",
         "clear fluid", "fluid ~ (nose|ear|ears)", "blood ~ (from|out of|coming out of) ~ "
         "ear|ears|nose", "(cant|doesnt|dont|didnt|cannot) remember ~ (what happened|happening|"
@@ -69,6 +70,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "# ~ (mph|miles an hour|miles per hour|kph|km an hour|kilometres an hour|ks|k|kays|"
         "clicks|kmh|kms)", "(rolled|flipped|wrapped|totalled|totaled|wrote off) ~ {crash_vehicle}",
         "{crash_vehicle} ~ (flipped|rolled|overturned|went over|tipped over|rolled over)",
+        "{crash_vehicle} ~ (totalled|totaled|written off|wrote off|a write off|crumpled|wrecked)",
+        "rear ended|t boned|tboned|head on collision|head on crash",
+        "(pinned|trapped|crushed) (his|her|my|their|both) (legs|leg|chest|body|pelvis|arms)",
         "(a|the) {crash_vehicle} ~ (clipped|hit|struck|knocked|ran over|run over|mowed|"
         "went into|ploughed into|plowed into) ~ (him|her|me|them|us)",
         "(come|came|coming) off ~ {height}",

@@ -90,6 +90,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "by|much longer|anymore|tomorrow|next|for long|when)",
         # "it doesn't matter, he won't be around next week anyway"
         "(wont|not|never|aint) (be|gonna be|going to be) (here|around|alive) ~ anyway",
+        "(going|go|gone|walk|walking|drive|driving|heading) ~ (river|bridge|lake|sea|cliff|"
+        "cliffs|woods|tracks|railway|train line|quarry|dam) ~ (not coming back|never coming back|"
+        "wont come back|wont be back|not be back|for good|wont be coming back)",
         "better off ~ (insurance|life insurance|the payout|the pay out|my pension|without)",
         "(insurance|life insurance|payout) ~ better off",
         "(gun|rifle|shotgun|pistol|handgun|revolver) ~ (loaded|in my mouth|to my head|"

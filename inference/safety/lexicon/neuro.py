@@ -41,7 +41,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "messed|mumbl*|sloppy|drunk|different|not right|odd)",
         "talking|talks|talk|speaking|sounds|sounding ~ funny|strange|weird|gibberish|nonsense|"
         "slurred|drunk|odd|wrong|muddled|jumbled|garbled|mumbly",
-        "(cant|cannot|couldnt|unable to|struggling to|trouble|hard to|difficulty) ~ "
+        "(cant|cannot|couldnt|unable to|struggling to|trouble|hard to|difficulty) ... "
         "(speak|speaking|talk|talking|get words|get his words|get her words|get the words|"
         "find words|find the words|find his words|find her words|find my words|say words)",
         "words ~ (wrong|jumbled|mixed|muddled|coming out wrong|not coming|wont come|"
@@ -51,6 +51,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "tongue ~ (thick|heavy|wont work)",
     ),
     "vision loss": (
+        "(lost|gone|missing) ~ (half|left half|right half|side) ~ (seeing|vision|sight|see)",
         "lost ~ vision|sight|eyesight", "(sight|eyesight|vision) ~ (gone|went|going|disappeared|"
         "blacked out|went black|dark)", "blind ~ (pulled|down|coming down|over)",
         "(cant|cannot|couldnt) see ~ (out of|in|with|from) ~ eye|side|left|right",
@@ -201,6 +202,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "altered mental status": (
         "confus*", "disorient*", "delirious", "delirium", "not making sense",
+        "(thinks|thought|thinking) ~ (its|it is|it was) (nineteen|the year|#year)",
+        "asking for ~ (who|whos|that) ~ (dead|died|passed)",
+        "(come|came|gone|went|go) over all (strange|funny|confused|weird|odd|peculiar|queer)",
         "(answering|talking|speaking|saying|chatting) (rubbish|nonsense|gibberish|fool)",
         "(not|doesnt|dont|isnt|aint) (make|making) (no|any) sense",
         "(he|she|hes|shes|{relative}) ~ (making|makes|made) no sense",

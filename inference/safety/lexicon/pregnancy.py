@@ -66,6 +66,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "very still|gone quiet|not felt|no movement|fewer)",
         "baby ~ (not|hasnt|isnt|wasnt|havent|barely|hardly) ~ (moving|moved|kicking|kicked)",
         "(hardly|barely) ~ (moved|moving|kicked|kicking|felt him|felt her|felt it)",
+        "(hardly|barely) (felt|feel|feeling) ~ (nothing|anything|her|him|it|kick*|move*)",
         "(moving|kicking|movements) ~ (way less|much less|less than normal|less than usual|"
         "not much|not as much|hardly|barely|quieter)",
         "(havent felt|not felt|cant feel|cannot feel|hasnt felt|didnt feel|not feeling|"
@@ -83,7 +84,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "waters ~ (green|brown|meconium)",
     ),
     "waters broken": (
-        "waters ~ (broke|broken|gone|leaking|went|burst)", "(fluid|water|liquid) ~ (leaking|"
+        "waters ~ (broke|broken|gone|leaking|went|burst|breaking)",
+        "(my|her|the) water (broke|broken|burst|went|breaking)",
+        "(my|her|the) water (just|has|had|have|already) (broke|broken|burst|went|gone)",
+        "(fluid|water|liquid) ~ (leaking|"
         "gushing|trickling|coming) ~ (down there|from down below|vagina)",
     ),
 }

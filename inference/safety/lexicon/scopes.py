@@ -125,7 +125,10 @@ HYPOTHETICAL_CUES: tuple[str, ...] = (
     "about|of getting|having|developing|another",
     "(thought|think|thinking|worried|scared|afraid|feared|panicked) (hed|shed|theyd|id|youd|wed)",
     "what (number|temperature|temp|reading|level|sugar) ~ (is|counts|means|should)",
-    "what counts as", "what should make me", "(when|how) (should|do) i (worry|panic)",
+    "what counts as", "what should make me",
+    "(would|does|do|will|could) (that|it|this) (count|be classed|be counted) as",
+    "(count|counts|be classed|be counted) as (a|an)",
+    "(when|how) (should|do) i (worry|panic)",
     "worried|scared|afraid|terrified|frightened|nervous ill|hell|shell|theyll|i|he|she|they "
     "might|could|will|would|may get|have|go",
     "what do i|we do", "what should i|we do", "what to do", "how do i know",
@@ -175,7 +178,8 @@ HYPOTHETICAL_SENTENCE: tuple[str, ...] = (
     "(form|questionnaire) ~ (says|asks|said|asked|ask) ~ (do you|have you|are you|any)",
     "(put|ticked|ticking|said|answered) no to", "first aid ~ (course|training|class)",
     "(health|biology|pshe|science) (class|lesson|project)", "(did|doing|gave) a talk",
-    "school project", "homework", "something that can happen", "can happen to",
+    "(for|in|about|with) (my|his|her|a|the|our) (homework|school project)",
+    "something that can happen", "can happen to",
     "(can|could) you ~ (die|get|have) ~ from",
     "(can|could) (a|an|kids|children|babies|people|someone|somebody|adults|teenagers) ~ "
     "(die|get|have|be) ~ (from|without)",
@@ -316,7 +320,13 @@ PAST_CUES: tuple[str, ...] = (
     "hx of",
     "before ~ (found|diagnosed|caught|picked up|they found)",
     "had one before", "once before", "old injury",
-    "since i|he|she was", "in #year",
+    "since i|he|she was (a|little|young|younger|small|born|kid|child|teenager|teen|baby|#|in)",
+    "in #year",
+    # A year said in words: "that was nineteen ninety nine", "twenty twelve".
+    "nineteen (fifty|sixty|seventy|eighty|ninety)", "twenty (ten|eleven|twelve|thirteen|"
+    "fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)",
+    "when (im|i am) #", "(same|the same) as (always|usual|ever)",
+    "(been|its been|has been) like (that|this) (for years|for ages|forever|since)",
     "last (january|february|march|april|may|june|july|august|september|october|november|"
     "december|bank holiday|new year|new years)",
     "(was|were) in hospital at # (days|weeks|months)",
@@ -334,7 +344,8 @@ RESOLVED_CUES: tuple[str, ...] = (
     "(it|that|which|they|this) passed", "passed (after|on its own|off|quickly)",
     "stable now|since", "(fine|grand|good|great|well|ok|okay|alright|right as rain) ever since",
     "been grand since|now", "grand now",
-    "(was|were|got|been) discharged", "(they|surgeon|surgeons|doctors) fixed it",
+    "(was|were|got|been) discharged",
+    "(they|surgeon|surgeons|doctors|the hospital) (fixed it|sorted it|operated)",
     "(been|have been|has been|was|were) (lovely|good|fine|great|grand|brilliant|stable|normal) "
     "since",
     "now (she|he|i|they) (is|are|am|s) (well|fine|ok|okay|better|good|stable|recovered)",

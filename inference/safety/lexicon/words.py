@@ -8,6 +8,7 @@ from __future__ import annotations
 WORD_SETS: dict[str, tuple[str, ...]] = {
     "chest": (
         "chest", "chests", "breastbone", "sternum", "ribcage", "heart", "chesty", "chess", "ribs",
+        "breast bone", "pecho",
     ),
     # How pain is described, including the pressure words typical of cardiac pain.
     "pain": (
@@ -73,7 +74,8 @@ WORD_SETS: dict[str, tuple[str, ...]] = {
         "car", "cars", "motorway", "highway", "freeway", "motorbike", "motorcycle", "bike",
         "scooter", "moped", "van", "truck", "lorry", "bus", "vehicle", "taxi", "cab", "road",
         "traffic", "quad", "atv", "tractor", "pedestrian", "ute", "4wd", "pickup", "suv",
-        "jeep", "lorry", "bakkie", "combine", "quadbike", "utv", "buggy", "dune buggy",
+        "jeep", "lorry", "bakkie", "combine", "quadbike", "utv", "buggy", "dune buggy", "semi",
+        "forklift", "fork lift", "digger", "semi truck", "eighteen wheeler",
         "four wheeler", "fourwheeler", "side by side", "golf cart", "snowmobile", "jet ski",
     ),
     "height": (
@@ -95,7 +97,7 @@ WORD_SETS: dict[str, tuple[str, ...]] = {
         "warfarin", "warfin", "coumadin", "apixaban", "eliquis", "rivaroxaban", "xarelto",
         "dabigatran", "pradaxa", "edoxaban", "lixiana", "clopidogrel", "plavix", "heparin",
         "clexane", "enoxaparin", "ticagrelor", "brilinta", "warfare", "apixa", "saban", "finners",
-        "pixaban", "apixiban",
+        "pixaban", "apixiban", "eloquence", "eloquis", "elequis", "eliquiss",
     ),
     "stool": (
         "poo", "poos", "poop", "poops", "pooping", "pooed", "stool", "stools", "bowel",

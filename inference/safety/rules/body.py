@@ -31,6 +31,10 @@ RULES: tuple[Rule, ...] = (
             C("obstetric emergency"),
             C("after birth", any_of=("severe bleeding", "bleeding", "preeclampsia signs")),
         ),
+        # Waters breaking is only ever said of a pregnancy, term or not: a midwife checks
+        # whether it is early, however the pregnancy itself was (or was not) mentioned.
+        possible_when=(C("waters broken"),),
+        possible_floor=2,
     ),
     Rule(
         id="diabetic_emergency",
