@@ -20,150 +20,15 @@ from inference.safety.limits import (
     VITAL_UNITS,
 )
 from inference.safety.match import Hit, find_pattern
+from inference.safety.spoken_numbers import NUMBER_WORDS, TIME_UNITS, number_at
 from inference.safety.text import Word
 
-CUE_TO_NUMBER_WORDS = 8
+CUE_TONUMBER_WORDS = 8
 # Blood pressure needs "X over Y", so its number may stand further from the cue: "I done my
 # pressure on the machine at the chemist and it said two thirty over one thirty".
-CUE_TO_NUMBER_WORDS_BP = 14
-# Words, not lists of literals: easier to read and extend. (SIM905 prefers literals.)
-_TIME_UNITS = frozenset(
-    "second seconds sec secs minute minutes min mins hour hours hr hrs day days week weeks "  # noqa: SIM905
-    "month months year years times".split()
-)
-_ONES = {
-    "ate": 8,  # speech-to-text's "thirty ate point four"
-} | {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen "  # noqa: SIM905
-        "fourteen fifteen sixteen seventeen eighteen nineteen".split()
-    )
-}
-_TENS = {
-    w: 10 * (i + 2)
-    for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())  # noqa: SIM905
-}
-# "in the eighties": a decade said for a reading, taken as its middle.
-_DECADES = {
-    w: 10 * (i + 2) + 5
-    for i, w in enumerate(
-        [
-            "twenties",
-            "thirties",
-            "forties",
-            "fifties",
-            "sixties",
-            "seventies",
-            "eighties",
-            "nineties",
-        ]
-    )
-}
-_NUMBER_WORDS = frozenset(_ONES) | frozenset(_TENS) | {"hundred", "and", "point", "a"}
-
-
-def _parse_float(text: str) -> float | None:
-    try:
-        return float(text.replace(",", "."))
-    except ValueError:
-        return None
-
-
-def number_at(words: list[Word], i: int) -> tuple[float, int] | None:
-    """The number starting at words[i] (digits or number words) and the index after it."""
-    if i >= len(words):
-        return None
-    if words[i].norm[:1].isdigit():
-        value = _parse_float(words[i].norm)
-        if value is None:
-            return None
-        # "98 point 6" (ASR writes the digits and the word)
-        if i + 2 < len(words) and words[i + 1].norm == "point" and words[i + 2].norm.isdigit():
-            return value + float("0." + words[i + 2].norm), i + 3
-        return value, i + 1
-    if words[i].norm in _DECADES:
-        return float(_DECADES[words[i].norm]), i + 1
-    spoken = _spoken_hundreds(words, i)  # "two twenty over one thirty"
-    if spoken is not None:
-        return spoken
-    total, current, j, seen = 0, 0, i, False
-    last = ""  # the kind of the word before: "ones", "tens", "hundred" or "and"
-    clause = words[i].clause
-    while j < len(words) and words[j].clause == clause:
-        w = words[j].norm
-        if w == "a" and not seen and j + 1 < len(words) and words[j + 1].norm == "hundred":
-            current, seen, j, last = 100, True, j + 2, "hundred"  # "a hundred and two"
-            continue
-        if w == "hundred" and not seen:
-            current, seen, j, last = 100, True, j + 1, "hundred"  # "hundred point eight"
-            continue
-        if w in _ONES and last == "ones" and _ONES[w] < 10 and _temperature_like(current):
-            # "thirty six nine", "thirty eight five": a temperature said without "point".
-            return total + current + _ONES[w] / 10, j + 1
-        if w in _ONES and (
-            not seen
-            or (last == "tens" and 0 < _ONES[w] < 10)
-            or last
-            in (
-                "hundred",
-                "and",
-            )
-        ):
-            current += _ONES[w]
-            last = "ones"
-        elif w in _TENS and (not seen or last in ("hundred", "and")):
-            current += _TENS[w]
-            last = "tens"
-        elif w in _ONES or w in _TENS:
-            break  # "twelve thirteen", "twenty twenty": two numbers, not a sum
-        elif w == "hundred" and seen:
-            current = max(current, 1) * 100
-            last = "hundred"
-        elif w == "and" and seen and j + 1 < len(words) and words[j + 1].norm in _ONES | _TENS:
-            last = "and"
-        elif (
-            w == "and"
-            and seen
-            and words[j + 1 : j + 3]
-            and [x.norm for x in words[j + 1 : j + 3]] == ["a", "half"]
-        ):
-            return total + current + 0.5, j + 3  # "thirty eight and a half"
-        elif w == "point" and seen and j + 1 < len(words) and words[j + 1].norm in _ONES:
-            # "ninety eight point six": one decimal digit is all vitals need
-            return total + current + _ONES[words[j + 1].norm] / 10, j + 2
-        else:
-            break
-        seen = True
-        j += 1
-    return (total + current, j) if seen else None
-
-
-def _temperature_like(value: int) -> bool:
-    """Tens and units that a body temperature in Celsius starts with (34-42)."""
-    return 34 <= value <= 42 and value % 10 != 0
-
-
+CUE_TONUMBER_WORDS_BP = 14
 _DENIALS = frozenset(("not", "never", "no", "isnt", "wasnt"))
 _UNKNOWN_DIASTOLIC = frozenset(("something", "summat", "whatever", "something something"))
-
-
-def _spoken_hundreds(words: list[Word], i: int) -> tuple[float, int] | None:
-    """ "one twenty" = 120, "two twenty five" = 225, "one oh five" = 105 (how readings are
-    said aloud), when a single digit word is followed by a tens or teens word."""
-    if i + 1 >= len(words) or words[i].norm not in _ONES or not 1 <= _ONES[words[i].norm] <= 9:
-        return None
-    nxt = words[i + 1].norm
-    if nxt in _TENS:
-        value, j = 100 * _ONES[words[i].norm] + _TENS[nxt], i + 2
-        if j < len(words) and words[j].norm in _ONES and 1 <= _ONES[words[j].norm] <= 9:
-            value, j = value + _ONES[words[j].norm], j + 1
-        return float(value), j
-    if nxt in _ONES and _ONES[nxt] >= 10:
-        return float(100 * _ONES[words[i].norm] + _ONES[nxt]), i + 2
-    if nxt in ("oh", "o") and i + 2 < len(words) and words[i + 2].norm in _ONES:
-        return float(100 * _ONES[words[i].norm] + _ONES[words[i + 2].norm]), i + 3
-    return None
 
 
 @dataclass(frozen=True)
@@ -212,7 +77,7 @@ def _reading(
     cue ("the machine says") reads a blood pressure only as "X over Y": "thirty eight thirty
     nine" after it is a pulse said twice."""
     clause = words[first].clause
-    reach = CUE_TO_NUMBER_WORDS_BP if kind == "blood_pressure" else CUE_TO_NUMBER_WORDS
+    reach = CUE_TONUMBER_WORDS_BP if kind == "blood_pressure" else CUE_TONUMBER_WORDS
     end = min(len(words), start + reach + 1, stop if stop is not None else len(words))
     for j in range(start, end):
         if words[j].clause != clause:
@@ -221,7 +86,7 @@ def _reading(
         if found is None:
             continue
         value, after = found
-        if after < len(words) and words[after].norm in _TIME_UNITS:
+        if after < len(words) and words[after].norm in TIME_UNITS:
             continue  # "three times", "for 2 days": not this reading, maybe the next number
         negated = negated or any(w.norm in _DENIALS for w in words[start:j])  # "was not 120"
         low, high = VITAL_RANGES[kind]
@@ -278,7 +143,7 @@ def find_readings(words: list[Word]) -> list[Reading]:
                 while (
                     not words[start].norm[:1].isdigit()
                     and start > 0
-                    and words[start - 1].norm in _NUMBER_WORDS
+                    and words[start - 1].norm in NUMBER_WORDS
                 ):
                     start -= 1  # back to the start of "one hundred and twenty"
                 found = number_at(words, start)
@@ -300,7 +165,7 @@ def find_readings(words: list[Word]) -> list[Reading]:
 # a number with a decimal in a fever-thermometer range, said of someone, and with no other
 # unit after it ("she's 38.5 weeks", "he's 39.5 kilos").
 _BARE_TEMPERATURE_LEADS = frozenset("shes hes its was is reading hit hitting running".split())  # noqa: SIM905
-_OTHER_UNITS = _TIME_UNITS | frozenset(
+_OTHER_UNITS = TIME_UNITS | frozenset(
     "kilos kilo kg kgs pounds lbs lb stone cm centimetres centimeters inches percent mmol "  # noqa: SIM905
     "miles km metres meters feet ft units mg ml".split()
 )
