@@ -31,6 +31,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "docker" / "Dockerfile"
+CUDA_DOCKERFILE = REPO / "docker" / "Dockerfile.cuda"
 ENTRYPOINT = REPO / "docker" / "entrypoint.sh"
 ENV_EXAMPLE = REPO / "docker" / ".env.example"
 NGINX_CONF = REPO / "docker" / "nginx.conf"
@@ -432,8 +433,9 @@ def _hadolint(dockerfile: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_it_dockerfile_passes_hadolint() -> None:
-    result = _hadolint(DOCKERFILE, REPO)
+@pytest.mark.parametrize("dockerfile", [DOCKERFILE, CUDA_DOCKERFILE], ids=lambda p: p.name)
+def test_it_dockerfile_passes_hadolint(dockerfile: Path) -> None:
+    result = _hadolint(dockerfile, REPO)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -446,17 +448,39 @@ def test_it_hadolint_fails_on_a_bad_dockerfile(tmp_path: Path) -> None:
         assert rule in result.stdout, rule
 
 
-def test_it_dockerfile_builds_a_non_root_image_with_the_entrypoint() -> None:
-    text = DOCKERFILE.read_text()
-    from_lines = re.findall(r"^FROM\s+(\S+)", text, flags=re.MULTILINE)
-    assert from_lines[0] == "${PYTHON_IMAGE}"
+@pytest.mark.parametrize("dockerfile", [DOCKERFILE, CUDA_DOCKERFILE], ids=lambda p: p.name)
+def test_it_dockerfile_builds_a_non_root_image_with_the_entrypoint(dockerfile: Path) -> None:
+    text = dockerfile.read_text()
     assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11\.\d+-slim-bookworm$", text, re.MULTILINE)
-    assert "-DGGML_CUDA=on" in text and "ARG LLAMA_CUDA=0" in text
     assert re.search(r"^USER 10001:10001$", text, re.MULTILINE)
     assert 'ENTRYPOINT ["/app/docker/entrypoint.sh"]' in text
-    assert "collectstatic --noinput" in text
+    assert "sh docker/finish-image.sh" in text and "sh build-venv.sh" in text
     # The build context holds secrets and .env files: never COPY it wholesale.
     assert not re.search(r"^COPY\s+(--\S+\s+)*\.\s", text, re.MULTILINE)
+
+
+@pytest.mark.parametrize("dockerfile", [DOCKERFILE, CUDA_DOCKERFILE], ids=lambda p: p.name)
+def test_it_dockerfile_builds_with_the_classic_builder(dockerfile: Path) -> None:
+    """The classic builder (no buildx here) rejects COPY --chmod and builds every stage, so no
+    stage may be chosen by a build argument and every stage must be needed by the last."""
+    text = dockerfile.read_text()
+    assert "--chmod" not in text
+    stages = re.findall(r"^FROM\s+(\S+)\s+AS\s+(\S+)$", text, flags=re.MULTILINE)
+    names = [name for _, name in stages]
+    for base, _ in stages:
+        assert base not in names, f"stage picked by name ({base}): classic builds all"
+    used = set(re.findall(r"--from=(\S+)", text))
+    assert set(names[:-1]) <= used, names
+
+
+def test_it_builds_llama_cpp_for_the_gpu_only_in_the_cuda_image() -> None:
+    script = (REPO / "docker" / "build-venv.sh").read_text()
+    assert "-DGGML_CUDA=on" in script
+    assert "LLAMA_CUDA=1" in CUDA_DOCKERFILE.read_text()
+    assert "LLAMA_CUDA" not in DOCKERFILE.read_text()
+    for name in ("build-venv.sh", "finish-image.sh"):
+        result = subprocess.run(["sh", "-n", str(REPO / "docker" / name)], check=False)
+        assert result.returncode == 0, name
 
 
 # --------------------------------------------------------------------------- entrypoint
