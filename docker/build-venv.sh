@@ -8,6 +8,9 @@ set -eu
 
 python3.11 -m venv /opt/venv
 export PATH=/opt/venv/bin:$PATH
+# A known pip, whatever the base image ships: per-requirement --config-settings (llama.cpp's
+# build flags in requirements.txt) needs pip >= 23.1, and Debian bookworm's venv has 23.0.
+pip install --no-cache-dir "pip==26.3"
 
 # requirements.txt already passes -DGGML_NATIVE=OFF (portable build); CMAKE_ARGS adds the CUDA
 # switches on top (scikit-build-core merges both).
