@@ -38,9 +38,11 @@ def purge_expired_media(now: datetime | None = None) -> PurgeReport:
     store = get_store()
     files = 0
     audio_cutoff = now - timedelta(days=settings.AUDIO_RETENTION_DAYS)
-    recordings = Recording.objects.filter(
-        visit__arrived_at__lt=audio_cutoff, media_purged_at__isnull=True
-    ).prefetch_related("chunks")
+    recordings = (
+        Recording.objects.filter(visit__arrived_at__lt=audio_cutoff, media_purged_at__isnull=True)
+        .select_related("visit")
+        .prefetch_related("chunks")
+    )
     purged_recordings = 0
     for recording in recordings.iterator(chunk_size=100):
         names = [c.media_name for c in recording.chunks.all()]
@@ -52,7 +54,7 @@ def purge_expired_media(now: datetime | None = None) -> PurgeReport:
             Recording.objects.filter(pk=recording.pk).update(media_purged_at=now)
             audit.record(
                 "media.purged",
-                visit=recording.visit_id,
+                visit=recording.visit,
                 obj=recording,
                 detail={"files": len(names), "reason": "retention"},
             )
@@ -62,14 +64,16 @@ def purge_expired_media(now: datetime | None = None) -> PurgeReport:
         purged_recordings += 1
 
     photo_cutoff = now - timedelta(days=settings.PHOTO_RETENTION_DAYS)
-    photos = Photo.objects.filter(visit__arrived_at__lt=photo_cutoff, media_purged_at__isnull=True)
+    photos = Photo.objects.filter(
+        visit__arrived_at__lt=photo_cutoff, media_purged_at__isnull=True
+    ).select_related("visit")
     purged_photos = 0
     for photo in photos.iterator(chunk_size=100):
         with transaction.atomic():
             Photo.objects.filter(pk=photo.pk).update(media_purged_at=now)
             audit.record(
                 "media.purged",
-                visit=photo.visit_id,
+                visit=photo.visit,
                 obj=photo,
                 detail={"files": 1, "reason": "retention"},
             )
@@ -124,7 +128,12 @@ def purge_expired_visits(now: datetime | None = None) -> tuple[int, int]:
             names.extend(c.media_name for c in recording.chunks.all())
         with transaction.atomic():
             # The trail keeps the visit and patient ids (no foreign key): who saw it, when.
-            audit.record("visit.purged", visit=visit_id, detail={"reason": "retention"})
+            audit.record(
+                "visit.purged",
+                visit=visit_id,
+                patient_id=patient_id,
+                detail={"reason": "retention"},
+            )
             Visit.objects.filter(pk=visit_id).delete()
             if not Visit.objects.filter(patient_id=patient_id).exists():
                 Patient.objects.filter(pk=patient_id).delete()
