@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import pytest
 from django.db import connection
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from inference.triage.schema import record_template
 from intake.events import bump_generation
@@ -44,8 +44,8 @@ T = TypeVar("T")
 
 @pytest.fixture
 def nurses(browser: Browser, server: str) -> Iterator[tuple[Page, Page]]:
-    make_user("nurse1", Role.NURSE)
-    make_user("nurse2", Role.NURSE)
+    off_loop(make_user, "nurse1", Role.NURSE)  # its access event, too, needs a thread
+    off_loop(make_user, "nurse2", Role.NURSE)
     contexts = [
         browser.new_context(base_url=server, viewport={"width": 1400, "height": 900})
         for _ in range(2)
@@ -176,6 +176,41 @@ def test_it_keeps_two_nurses_queues_live_through_a_review(
     first.click("#move-roomed")
     expect(second.locator(row)).to_contain_text("Roomed")
     screens(second, "queue-after")
+
+
+def test_it_shows_a_visit_whose_event_arrives_while_the_queue_is_being_fetched(
+    nurses: tuple[Page, Page],
+) -> None:
+    # The race behind an intermittent CI failure: the socket's first refresh was in flight when
+    # an event came; htmx queued the second refresh on the rows element, the first response
+    # swapped that element out, and the queued refresh was dropped with it.
+    page, _ = nurses
+    held: list[Route] = []
+
+    def hold_first_refresh(route: Route) -> None:
+        if route.request.headers.get("x-intake-background") and not held:
+            held.append(route)
+            return
+        route.continue_()
+
+    page.route(re.compile(r"/queue/"), hold_first_refresh)
+    page.evaluate(
+        "window.refreshes = 0;"
+        "document.body.addEventListener('queue-changed', () => window.refreshes++);"
+        "document.body.dispatchEvent(new Event('queue-changed'))"
+    )
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1, "the queue never asked for its rows"
+    before = held[0].fetch()  # the rows as they were before the visit existed
+    visit = summarizing_visit()
+    off_loop(transition, visit.pk, S.SUBMITTED)
+    page.wait_for_function("window.refreshes === 2")  # its event came while the fetch was open
+    assert "Grace Hopper" not in before.text()
+    held[0].fulfill(response=before)
+    expect(page.locator(f"#visit-{visit.pk}")).to_contain_text("Grace Hopper")
 
 
 def test_it_moves_progress_bars_and_marks_waits_over_target_without_a_reload(
